@@ -1,0 +1,1 @@
+"""Wagtail per tenant: page types, branding, citizen templates."""

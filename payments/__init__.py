@@ -1,0 +1,1 @@
+"""Payment providers, payment records, webhooks and reconciliation."""

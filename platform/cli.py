@@ -1,0 +1,301 @@
+"""The `kreisportal` command: demo, serve, worker, migrate, tenant administration, and a
+passthrough to Django's management commands (`kreisportal shell`, `kreisportal migrate_schemas`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+
+DEMO_ADMIN_USER = "admin"
+DEMO_ADMIN_PASSWORD = "kreisportal-demo"
+
+
+class CliError(Exception):
+    """Refused input: printed as one line, exit status 1."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kreisportal.settings")
+    import django
+
+    django.setup()
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+def migrate(verbosity: int = 0) -> None:
+    """Shared schema, then the tenant template, then every tenant schema."""
+    from django.core.management import call_command
+
+    from tenants.actions import ensure_system_tenants
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+    ensure_system_tenants()
+    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
+
+
+def ensure_demo_admin() -> None:
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import schema_context
+
+    with schema_context("public"):
+        user_model = get_user_model()
+        user, _ = user_model.objects.get_or_create(
+            username=DEMO_ADMIN_USER, defaults={"email": "it@kreis.example"}
+        )
+        user.is_staff = user.is_superuser = True
+        user.set_password(DEMO_ADMIN_PASSWORD)
+        user.save()
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def _gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "kreisportal.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+        "--access-logfile", "-", "--graceful-timeout", "10",
+    ]
+
+
+def _worker_command(concurrency: int) -> list[str]:
+    return [
+        sys.executable, "-m", "celery", "-A", "kreisportal.celery", "worker",
+        "--loglevel", "INFO", "--concurrency", str(concurrency),
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]
+
+
+def _wait_until_up(url: str, timeout: float = 60.0) -> bool:
+    """Poll the public host's health check (sent with the base domain as Host header)."""
+    from django.conf import settings
+
+    request = urllib.request.Request(url, headers={"Host": settings.BASE_DOMAIN})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=2):
+                return True
+        except Exception:  # noqa: BLE001 - still starting
+            time.sleep(0.5)
+    return False
+
+
+def _run_children(
+    commands: list[list[str]], *, ready_url: str = "", on_ready: Callable[[], None] | None = None
+) -> int:
+    """Run child processes until one exits, Ctrl-C or SIGTERM; then stop all of them cleanly.
+
+    With `ready_url`, `on_ready` is called once that URL answers.
+    """
+    children = [subprocess.Popen(cmd) for cmd in commands]
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if ready_url and on_ready is not None:
+            if _wait_until_up(ready_url):
+                on_ready()
+            else:
+                print(f"warning: {ready_url} did not answer within 60 s", file=sys.stderr)
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping …")
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+# --- subcommands -----------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    migrate(verbosity=1)
+    print("migrated: public schema, tenant template and every tenant schema")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from tenants.demo import seed_demo_tenants
+    from tenants.selectors import portal_links
+
+    print("Preparing the database (first run: about a minute) …", flush=True)
+    migrate()
+    seeded = seed_demo_tenants()
+    ensure_demo_admin()
+    created = sum(1 for _, was_created in seeded if was_created)
+    print(f"{len(seeded)} demo tenants ready ({created} created, {len(seeded) - created} refreshed)")
+
+    commands = [_gunicorn_command(args.host, args.port, workers=2)]
+    if not args.no_worker:
+        commands.append(_worker_command(concurrency=1))
+
+    def announce() -> None:
+        print("\nKreisportal demo is running:")
+        for link in portal_links(port=str(args.port)):
+            print(f"  {link.name:<24} {link.url}")
+        print(f"\n  Tenant administration   http://admin.{settings.BASE_DOMAIN}:{args.port}/admin/")
+        print(f"  Login                   {DEMO_ADMIN_USER} / {DEMO_ADMIN_PASSWORD}")
+        print(f"  Portal list             http://{settings.BASE_DOMAIN}:{args.port}/")
+        print("\nStop with Ctrl-C.", flush=True)
+
+    probe_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    return _run_children(
+        commands, ready_url=f"http://{probe_host}:{args.port}/healthz", on_ready=announce
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()  # starts the embedded database when there is no DATABASE_URL
+    return _run_children([_gunicorn_command(args.host, args.port, args.workers)])
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    return _run_children([_worker_command(args.concurrency)])
+
+
+def cmd_tenant(args: argparse.Namespace) -> int:
+    _setup_django()
+    from tenants import actions
+    from tenants.models import Tenant
+
+    if args.tenant_command == "list":
+        rows = Tenant.objects.portals().prefetch_related("domains").order_by("slug")
+        print(f"{'SLUG':<18} {'KIND':<13} {'STATUS':<10} {'AGS':<9} {'DOMAINS':<40} NAME")
+        for t in rows:
+            domains = ",".join(sorted(d.domain for d in t.domains.all()))
+            print(f"{t.slug:<18} {t.kind:<13} {t.status:<10} {t.ags:<9} {domains:<40} {t.name}")
+        return 0
+    if args.tenant_command == "create":
+        tenant = actions.do_create_tenant(
+            name=args.name, slug=args.slug, kind=args.kind, ags=args.ags,
+            extra_domains=tuple(args.domain or ()), actor="cli",
+        )
+        print(f"created tenant {tenant.slug} (schema {tenant.schema_name}): "
+              f"http://{actions.primary_hostname(tenant.slug)}/")
+        return 0
+    if args.tenant_command == "domain-remove":
+        actions.do_remove_domain(hostname=args.domain, actor="cli")
+        print(f"removed domain {args.domain}")
+        return 0
+
+    tenant = actions.get_portal(args.slug)
+    if args.tenant_command == "suspend":
+        actions.do_suspend_tenant(tenant=tenant, actor="cli")
+        print(f"suspended {tenant.slug}: citizens now see a 503 page")
+    elif args.tenant_command == "resume":
+        actions.do_resume_tenant(tenant=tenant, actor="cli")
+        print(f"resumed {tenant.slug}")
+    elif args.tenant_command == "delete":
+        if not args.yes:
+            raise CliError(f"deleting {tenant.slug!r} drops its schema: repeat with --yes")
+        dump = actions.do_delete_tenant(tenant=tenant, actor="cli")
+        print(f"deleted {tenant.slug}; schema dump kept at {dump}")
+    elif args.tenant_command == "domain-add":
+        domain = actions.do_add_domain(
+            tenant=tenant, hostname=args.domain, make_primary=args.primary, actor="cli"
+        )
+        print(f"added domain {domain.domain} to {tenant.slug}")
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one readable line, exit status 2
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kreisportal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="migrate, seed the 11 demo tenants, run web + worker")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--no-worker", action="store_true", help="do not start a Celery worker")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="run the web server (gunicorn)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run a Celery worker")
+    worker.add_argument("--concurrency", type=int, default=2)
+    worker.set_defaults(func=cmd_worker)
+
+    mig = sub.add_parser("migrate", help="migrate the public schema, the template and all tenants")
+    mig.set_defaults(func=cmd_migrate)
+
+    tenant = sub.add_parser("tenant", help="administer tenants")
+    tsub = tenant.add_subparsers(dest="tenant_command", required=True, parser_class=_Parser)
+    tsub.add_parser("list", help="list the portals")
+    create = tsub.add_parser("create", help="provision a new portal")
+    create.add_argument("slug")
+    create.add_argument("--name", required=True)
+    create.add_argument("--kind", required=True, choices=["district", "municipality"])
+    create.add_argument("--ags", required=True, help="official municipality key (AGS)")
+    create.add_argument("--domain", action="append", help="extra custom domain (repeatable)")
+    for name, text in (("suspend", "citizens get a 503 page"), ("resume", "undo suspend")):
+        tsub.add_parser(name, help=text).add_argument("slug")
+    delete = tsub.add_parser("delete", help="dump the schema, then delete the tenant")
+    delete.add_argument("slug")
+    delete.add_argument("--yes", action="store_true", help="confirm the deletion")
+    dadd = tsub.add_parser("domain-add", help="add a custom domain")
+    dadd.add_argument("slug")
+    dadd.add_argument("domain")
+    dadd.add_argument("--primary", action="store_true")
+    drem = tsub.add_parser("domain-remove", help="remove a custom domain")
+    drem.add_argument("domain")
+    tenant.set_defaults(func=cmd_tenant)
+    return parser
+
+
+OWN_COMMANDS = {"demo", "serve", "worker", "migrate", "tenant", "-h", "--help"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in OWN_COMMANDS:
+        _setup_django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["kreisportal", *argv])
+        return 0
+    args = build_parser().parse_args(argv)
+    from tenants.errors import TenantActionError
+
+    try:
+        return args.func(args)
+    except (CliError, TenantActionError) as exc:
+        print(f"kreisportal: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

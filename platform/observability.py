@@ -1,0 +1,49 @@
+"""Sentry set-up: every event carries the tenant it happened in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sentry_sdk
+
+
+def current_tenant_slug() -> str:
+    """Slug of the tenant the current connection is set to, or "public"."""
+    from django.db import connection
+
+    tenant = getattr(connection, "tenant", None)
+    return getattr(tenant, "slug", None) or getattr(connection, "schema_name", "public")
+
+
+def _tag_with_tenant(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    # Set here as well as in the middleware: errors raised outside a request (management
+    # commands, Celery tasks) still get the tenant of the connection at that moment.
+    tags = event.setdefault("tags", {})
+    if "tenant" not in tags:
+        try:
+            tags["tenant"] = current_tenant_slug()
+        except Exception:  # noqa: BLE001 - never let tagging lose the event
+            tags["tenant"] = "unknown"
+    return event
+
+
+def init_sentry(*, dsn: str, environment: str) -> bool:
+    """Initialise sentry-sdk when a DSN is configured. Returns whether Sentry is active."""
+    if not dsn:
+        return False
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        before_send=_tag_with_tenant,
+        send_default_pii=False,  # citizen data never goes to the error tracker
+        traces_sample_rate=0.0,
+    )
+    return True
+
+
+def tag_tenant(slug: str) -> None:
+    sentry_sdk.set_tag("tenant", slug)

@@ -1,0 +1,17 @@
+"""URLs of the public host (bare base domain and admin.<base>): the district IT team's admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from kreisportal import views
+from tenants.views import portal_index
+
+admin.site.site_header = "Kreisportal – Mandantenverwaltung"
+admin.site.site_title = "Kreisportal"
+admin.site.index_title = "Verwaltung der Mandanten"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", portal_index, name="portal-index"),
+]

@@ -1,0 +1,1 @@
+"""The service catalogue: shared part (public schema) and local extension (tenant schema)."""

@@ -1,0 +1,1 @@
+"""Tenants: the district and its municipalities, each in its own PostgreSQL schema."""

