@@ -34,4 +34,4 @@ def portal_links(*, scheme: str = "http", port: str = "") -> list[PortalLink]:
         )
         for tenant in portals
     ]
-    return sorted(links, key=lambda link: (link.kind != Tenant.Kind.DISTRICT, link.name))
+    return sorted(links, key=lambda link: (link.kind != Tenant.Kind.DISTRICT, link.slug))

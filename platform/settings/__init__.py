@@ -153,6 +153,7 @@ LOCALE_PATHS = [BASE_DIR / "platform" / "locale"]
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or KREISPORTAL_HOME / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or KREISPORTAL_HOME / "media")
 STORAGES = {
