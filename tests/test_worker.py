@@ -1,0 +1,64 @@
+"""A real Celery worker process runs a task in the schema of the tenant that queued it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from celery.result import AsyncResult
+from django_tenants.utils import schema_context
+
+from kreisportal.celery import app
+from kreisportal.tasks import current_schema
+from tests.conftest import database_url_for_subprocess
+
+
+@pytest.fixture(scope="module")
+def worker_queue(django_db_setup, django_db_blocker):
+    """Start `celery worker` on a queue of its own (the broker folder may be shared with a demo)."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    with django_db_blocker.unblock():
+        env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "kreisportal.celery", "worker", "-Q", queue,
+         "--pool", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "--loglevel", "WARNING"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.mark.parametrize("slug", ["erkelenz", "uebach-palenberg", "kreis"])
+def test_task_runs_in_the_schema_of_the_tenant_that_queued_it(worker_queue, in_tenant, slug):
+    with in_tenant(slug):
+        result = current_schema.apply_async(queue=worker_queue)
+    assert result.get(timeout=60) == slug.replace("-", "_")
+
+
+def test_task_queued_on_the_public_schema_runs_in_public(worker_queue, db):
+    with schema_context("public"):
+        result = current_schema.apply_async(queue=worker_queue)
+    assert result.get(timeout=60) == "public"
+
+
+def test_task_queued_in_a_tenants_request_runs_in_that_tenants_schema(
+    worker_queue, client, db, settings
+):
+    settings.ROOT_URLCONF = "tests.urls_tasks"
+    settings.TEST_TASK_QUEUE = worker_queue
+    response = client.get("/queue-schema-probe", HTTP_HOST=f"hueckelhoven.{settings.BASE_DOMAIN}")
+    assert response.status_code == 200
+    assert AsyncResult(response.content.decode()).get(timeout=60) == "hueckelhoven"
+
+
+def test_broker_needs_no_server_unless_one_is_configured():
+    configured = os.environ.get("CELERY_BROKER_URL")
+    assert app.conf.broker_url == (configured or "filesystem://")
