@@ -1,4 +1,5 @@
-"""Request routing by host, and the friendly page for suspended tenants."""
+"""The friendly page for suspended tenants. (Routing by host is django-tenants' own
+TenantMainMiddleware; the tenant reaches Sentry through `observability._tag_with_tenant`.)"""
 
 from __future__ import annotations
 
@@ -6,23 +7,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django_tenants.middleware.main import TenantMainMiddleware
-
-from kreisportal.observability import tag_tenant
 
 # Paths a suspended tenant still answers: its own admin (so the district can fix and resume it),
 # static files and the load balancer's health check.
 SUSPENSION_EXEMPT_PREFIXES = ("/cms/", "/static/", "/healthz")
-
-
-class KreisportalTenantMiddleware(TenantMainMiddleware):
-    """django-tenants' host → schema routing, plus the tenant as a Sentry tag on every event."""
-
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        response = super().process_request(request)
-        tenant = getattr(request, "tenant", None)
-        tag_tenant(getattr(tenant, "slug", None) or "public")
-        return response
 
 
 class SuspendedTenantMiddleware:

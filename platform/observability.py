@@ -16,8 +16,9 @@ def current_tenant_slug() -> str:
 
 
 def _tag_with_tenant(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
-    # Set here as well as in the middleware: errors raised outside a request (management
-    # commands, Celery tasks) still get the tenant of the connection at that moment.
+    # Read from the database connection when the event is built: that is the tenant of the
+    # request, the Celery task or the management command that raised, and it cannot leak from
+    # one request to the next the way a scope tag set in middleware can.
     tags = event.setdefault("tags", {})
     if "tenant" not in tags:
         try:
@@ -39,11 +40,6 @@ def init_sentry(*, dsn: str, environment: str) -> bool:
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         before_send=_tag_with_tenant,
-        send_default_pii=False,  # citizen data never goes to the error tracker
         traces_sample_rate=0.0,
     )
     return True
-
-
-def tag_tenant(slug: str) -> None:
-    sentry_sdk.set_tag("tenant", slug)
