@@ -26,9 +26,7 @@ def set_up_tenant_site(*, site_name: str, hostname: str) -> Site:
         for welcome in root.get_children().exclude(content_type__model="homepage"):
             welcome.delete()
         root.refresh_from_db()
-        home = root.add_child(
-            instance=HomePage(title=site_name, slug="home", intro=DEFAULT_INTRO)
-        )
+        home = root.add_child(instance=HomePage(title=site_name, slug="home", intro=DEFAULT_INTRO))
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     if site is None:

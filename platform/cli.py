@@ -60,17 +60,38 @@ def ensure_demo_admin() -> None:
 
 def _gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "kreisportal.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-        "--access-logfile", "-", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kreisportal.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
 
 
 def _worker_command(concurrency: int) -> list[str]:
     return [
-        sys.executable, "-m", "celery", "-A", "kreisportal.celery", "worker",
-        "--loglevel", "INFO", "--concurrency", str(concurrency),
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "kreisportal.celery",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(concurrency),
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
     ]
 
 
@@ -148,7 +169,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     seeded = seed_demo_tenants()
     ensure_demo_admin()
     created = sum(1 for _, was_created in seeded if was_created)
-    print(f"{len(seeded)} demo tenants ready ({created} created, {len(seeded) - created} refreshed)")
+    print(
+        f"{len(seeded)} demo tenants ready ({created} created, {len(seeded) - created} refreshed)"
+    )
 
     commands = [_gunicorn_command(args.host, args.port, workers=2)]
     if not args.no_worker:
@@ -193,11 +216,17 @@ def cmd_tenant(args: argparse.Namespace) -> int:
         return 0
     if args.tenant_command == "create":
         tenant = actions.do_create_tenant(
-            name=args.name, slug=args.slug, kind=args.kind, ags=args.ags,
-            extra_domains=tuple(args.domain or ()), actor="cli",
+            name=args.name,
+            slug=args.slug,
+            kind=args.kind,
+            ags=args.ags,
+            extra_domains=tuple(args.domain or ()),
+            actor="cli",
         )
-        print(f"created tenant {tenant.slug} (schema {tenant.schema_name}): "
-              f"http://{actions.primary_hostname(tenant.slug)}/")
+        print(
+            f"created tenant {tenant.slug} (schema {tenant.schema_name}): "
+            f"http://{actions.primary_hostname(tenant.slug)}/"
+        )
         return 0
     if args.tenant_command == "domain-remove":
         actions.do_remove_domain(hostname=args.domain, actor="cli")

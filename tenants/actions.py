@@ -55,7 +55,8 @@ def ensure_system_tenants() -> None:
     )
     for hostname in sorted(platform_hostnames()):
         Domain.objects.get_or_create(
-            domain=hostname, defaults={"tenant": public, "is_primary": hostname == settings.BASE_DOMAIN}
+            domain=hostname,
+            defaults={"tenant": public, "is_primary": hostname == settings.BASE_DOMAIN},
         )
     if not Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).exists():
         Tenant(
@@ -157,9 +158,13 @@ def _set_status(tenant: Tenant, status: str, verb: str, actor: str) -> Tenant:
     return tenant
 
 
-def do_add_domain(*, tenant: Tenant, hostname: str, make_primary: bool = False, actor: str = "") -> Domain:
+def do_add_domain(
+    *, tenant: Tenant, hostname: str, make_primary: bool = False, actor: str = ""
+) -> Domain:
     if not tenant.is_portal:
-        raise TenantActionError(f"{tenant.slug!r} is a system tenant: its hosts come from BASE_DOMAIN")
+        raise TenantActionError(
+            f"{tenant.slug!r} is a system tenant: its hosts come from BASE_DOMAIN"
+        )
     hostname = check_domain(hostname)
     with transaction.atomic():
         domain = Domain(domain=hostname, tenant=tenant, is_primary=make_primary)
@@ -178,7 +183,8 @@ def do_remove_domain(*, hostname: str, actor: str = "") -> None:
         raise TenantActionError(f"domain {hostname!r} is the platform's own host")
     if domain.is_primary:
         raise TenantActionError(
-            f"domain {hostname!r} is the primary domain of {tenant.slug!r}: make another primary first"
+            f"domain {hostname!r} is the primary domain of {tenant.slug!r}: "
+            "make another primary first"
         )
     with transaction.atomic():
         domain.delete()

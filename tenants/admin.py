@@ -77,7 +77,9 @@ class TenantChangeForm(forms.ModelForm):
 
     def clean_ags(self):
         try:
-            return check_ags(self.cleaned_data.get("ags", ""), self.instance.kind, exclude_pk=self.instance.pk)
+            return check_ags(
+                self.cleaned_data.get("ags", ""), self.instance.kind, exclude_pk=self.instance.pk
+            )
         except TenantActionError as exc:
             raise _as_form_error(exc) from exc
 
@@ -195,8 +197,11 @@ class DomainAdmin(admin.ModelAdmin):
     search_fields = ["domain", "tenant__name", "tenant__slug"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("tenant").exclude(
-            tenant__kind=Tenant.Kind.SYSTEM
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("tenant")
+            .exclude(tenant__kind=Tenant.Kind.SYSTEM)
         )
 
     def has_change_permission(self, request, obj=None):

@@ -44,7 +44,12 @@ def seed_demo_tenants(*, actor: str = "demo") -> list[tuple[Tenant, bool]]:
             )
             result.append((tenant, True))
         else:
-            result.append((actions.do_refresh_tenant(
-                tenant=existing, name=row.name, ags=row.ags, actor=actor
-            ), False))
+            result.append(
+                (
+                    actions.do_refresh_tenant(
+                        tenant=existing, name=row.name, ags=row.ags, actor=actor
+                    ),
+                    False,
+                )
+            )
     return result

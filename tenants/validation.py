@@ -35,7 +35,9 @@ def schema_name_for(slug: str) -> str:
 def check_kind(kind: str) -> str:
     portal_kinds = {Tenant.Kind.DISTRICT.value, Tenant.Kind.MUNICIPALITY.value}
     if kind not in portal_kinds:
-        raise TenantActionError(f"invalid kind {kind!r}: use one of {', '.join(sorted(portal_kinds))}")
+        raise TenantActionError(
+            f"invalid kind {kind!r}: use one of {', '.join(sorted(portal_kinds))}"
+        )
     return kind
 
 
@@ -71,7 +73,9 @@ def check_domain(hostname: str) -> str:
     hostname = normalise_hostname(hostname)
     labels = hostname.split(".")
     if len(hostname) > 253 or len(labels) < 2 or not all(_HOSTNAME_LABEL.match(x) for x in labels):
-        raise TenantActionError(f"invalid domain {hostname!r}: expected a host name like portal.example.de")
+        raise TenantActionError(
+            f"invalid domain {hostname!r}: expected a host name like portal.example.de"
+        )
     if hostname in platform_hostnames():
         raise TenantActionError(f"domain {hostname!r} is the platform's own host")
     if Domain.objects.filter(domain=hostname).exists():

@@ -58,7 +58,8 @@ def database_url_for_subprocess() -> str:
     host_part = quote(host, safe="") if host.startswith("/") else host
     port = f":{params['PORT']}" if params.get("PORT") else ""
     password = f":{quote(params['PASSWORD'])}" if params.get("PASSWORD") else ""
-    return f"postgresql://{params.get('USER') or 'postgres'}{password}@{host_part}{port}/{params['NAME']}"
+    user = params.get("USER") or "postgres"
+    return f"postgresql://{user}{password}@{host_part}{port}/{params['NAME']}"
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -70,9 +71,7 @@ class _ThreadingWSGIServer(WSGIServer):
     daemon_threads = True
 
     def process_request(self, request, client_address):
-        thread = threading.Thread(
-            target=self._handle, args=(request, client_address), daemon=True
-        )
+        thread = threading.Thread(target=self._handle, args=(request, client_address), daemon=True)
         thread.start()
 
     def _handle(self, request, client_address):
@@ -96,8 +95,11 @@ def tenant_server(django_db_setup, django_db_blocker) -> Iterator[str]:
 
     with django_db_blocker.unblock():
         server = make_server(
-            "127.0.0.1", 0, get_wsgi_application(),
-            server_class=_ThreadingWSGIServer, handler_class=_QuietHandler,
+            "127.0.0.1",
+            0,
+            get_wsgi_application(),
+            server_class=_ThreadingWSGIServer,
+            handler_class=_QuietHandler,
         )
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

@@ -40,14 +40,25 @@ def test_list_shows_every_demo_tenant(capsys, db):
 
 def test_create_provisions_a_working_portal(capsys, client, db):
     code, out, _ = run(
-        capsys, "tenant", "create", "musterstadt", "--name", "Stadt Musterstadt",
-        "--kind", "municipality", "--ags", "05370999", "--domain", "buergerportal.musterstadt.example",
+        capsys,
+        "tenant",
+        "create",
+        "musterstadt",
+        "--name",
+        "Stadt Musterstadt",
+        "--kind",
+        "municipality",
+        "--ags",
+        "05370999",
+        "--domain",
+        "buergerportal.musterstadt.example",
     )
     assert code == 0, out
     tenant = Tenant.objects.get(slug="musterstadt")
     assert schema_exists("musterstadt")
     assert set(tenant.domains.values_list("domain", flat=True)) == {
-        "musterstadt.localhost", "buergerportal.musterstadt.example"
+        "musterstadt.localhost",
+        "buergerportal.musterstadt.example",
     }
     for host in ("musterstadt.localhost", "buergerportal.musterstadt.example"):
         response = client.get("/", HTTP_HOST=host)
@@ -59,17 +70,59 @@ def test_create_provisions_a_working_portal(capsys, client, db):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["musterstadt", "--name", "X", "--kind", "municipality", "--ags", "0537"], "needs exactly 8 digits"),
-        (["musterstadt", "--name", "X", "--kind", "district", "--ags", "05370004"], "needs exactly 5 digits"),
-        (["musterstadt", "--name", "X", "--kind", "municipality", "--ags", "05370004"], "already belongs"),
-        (["erkelenz", "--name", "X", "--kind", "municipality", "--ags", "05370998"], "already taken"),
-        (["Muster_Stadt", "--name", "X", "--kind", "municipality", "--ags", "05370998"], "invalid slug"),
+        (
+            ["musterstadt", "--name", "X", "--kind", "municipality", "--ags", "0537"],
+            "needs exactly 8 digits",
+        ),
+        (
+            ["musterstadt", "--name", "X", "--kind", "district", "--ags", "05370004"],
+            "needs exactly 5 digits",
+        ),
+        (
+            ["musterstadt", "--name", "X", "--kind", "municipality", "--ags", "05370004"],
+            "already belongs",
+        ),
+        (
+            ["erkelenz", "--name", "X", "--kind", "municipality", "--ags", "05370998"],
+            "already taken",
+        ),
+        (
+            ["Muster_Stadt", "--name", "X", "--kind", "municipality", "--ags", "05370998"],
+            "invalid slug",
+        ),
         (["admin", "--name", "X", "--kind", "municipality", "--ags", "05370998"], "reserved"),
-        (["musterstadt", "--name", " ", "--kind", "municipality", "--ags", "05370998"], "invalid name"),
-        (["musterstadt", "--name", "X", "--kind", "municipality", "--ags", "05370998",
-          "--domain", "erkelenz.localhost"], "already taken"),
-        (["musterstadt", "--name", "X", "--kind", "municipality", "--ags", "05370998",
-          "--domain", "not a host"], "invalid domain"),
+        (
+            ["musterstadt", "--name", " ", "--kind", "municipality", "--ags", "05370998"],
+            "invalid name",
+        ),
+        (
+            [
+                "musterstadt",
+                "--name",
+                "X",
+                "--kind",
+                "municipality",
+                "--ags",
+                "05370998",
+                "--domain",
+                "erkelenz.localhost",
+            ],
+            "already taken",
+        ),
+        (
+            [
+                "musterstadt",
+                "--name",
+                "X",
+                "--kind",
+                "municipality",
+                "--ags",
+                "05370998",
+                "--domain",
+                "not a host",
+            ],
+            "invalid domain",
+        ),
     ],
 )
 def test_create_refuses_bad_input_and_changes_nothing(capsys, db, argv, message):
@@ -111,7 +164,9 @@ def test_system_rows_cannot_be_administered_as_tenants(capsys, db, slug):
 
 
 def test_domain_add_and_remove(capsys, client, db):
-    code, out, _ = run(capsys, "tenant", "domain-add", "hueckelhoven", "Portal.Hueckelhoven.Example")
+    code, out, _ = run(
+        capsys, "tenant", "domain-add", "hueckelhoven", "Portal.Hueckelhoven.Example"
+    )
     assert code == 0
     assert Domain.objects.get(domain="portal.hueckelhoven.example").tenant.slug == "hueckelhoven"
     assert client.get("/", HTTP_HOST="portal.hueckelhoven.example").status_code == 200
@@ -182,7 +237,11 @@ def test_console_script_runs_as_a_real_process(db):
     assert result.returncode == 0, result.stderr
     assert "uebach-palenberg.localhost" in result.stdout
     bad = subprocess.run(
-        [script, "tenant", "suspend", "aachen"], capture_output=True, text=True, env=env, timeout=120
+        [script, "tenant", "suspend", "aachen"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines()[-1] == "kreisportal: error: unknown tenant 'aachen'"

@@ -83,7 +83,8 @@ def test_healthz_reports_database_and_broker(client, db, host):
     response = client.get("/healthz", HTTP_HOST=host)
     assert response.status_code == 200
     assert json.loads(response.content) == {
-        "status": "ok", "checks": {"database": "ok", "broker": "ok"}
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok"},
     }
 
 

@@ -39,15 +39,21 @@ def test_list_shows_portals_only(it_admin):
 def test_create_from_the_admin_provisions_the_same_way_as_the_cli(it_admin):
     response = it_admin.post(
         "/admin/tenants/tenant/add/",
-        {"name": "Gemeinde Beispielheim", "slug": "beispielheim", "kind": "municipality",
-         "ags": "05370997", "extra_domains": "www2.beispielheim.example"},
+        {
+            "name": "Gemeinde Beispielheim",
+            "slug": "beispielheim",
+            "kind": "municipality",
+            "ags": "05370997",
+            "extra_domains": "www2.beispielheim.example",
+        },
         HTTP_HOST=ADMIN_HOST,
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     tenant = Tenant.objects.get(slug="beispielheim")
     assert schema_exists("beispielheim")
     assert set(tenant.domains.values_list("domain", flat=True)) == {
-        "beispielheim.localhost", "www2.beispielheim.example"
+        "beispielheim.localhost",
+        "www2.beispielheim.example",
     }
     assert TenantAuditEntry.objects.get(tenant_slug="beispielheim").actor == "kreis-it"
     home = it_admin.get("/", HTTP_HOST="beispielheim.localhost")
@@ -58,8 +64,13 @@ def test_bad_input_in_the_admin_rerenders_with_messages_and_creates_nothing(it_a
     before = Tenant.objects.count()
     response = it_admin.post(
         "/admin/tenants/tenant/add/",
-        {"name": "Doppelt", "slug": "erkelenz", "kind": "municipality", "ags": "123",
-         "extra_domains": "gangelt.localhost"},
+        {
+            "name": "Doppelt",
+            "slug": "erkelenz",
+            "kind": "municipality",
+            "ags": "123",
+            "extra_domains": "gangelt.localhost",
+        },
         HTTP_HOST=ADMIN_HOST,
     )
     assert response.status_code == 200

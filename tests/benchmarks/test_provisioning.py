@@ -45,7 +45,9 @@ def test_clone_vs_migrate(committing_db, benchmark_report):
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{schema}"')
-        call_command("migrate_schemas", schema_name=schema, tenant=True, interactive=False, verbosity=0)
+        call_command(
+            "migrate_schemas", schema_name=schema, tenant=True, interactive=False, verbosity=0
+        )
         migrate_times.append(time.perf_counter() - started)
         assert schema_exists(schema)
         connection.set_schema_to_public()
@@ -71,6 +73,7 @@ def test_clone_vs_migrate(committing_db, benchmark_report):
         f"clone template {clone_s:.3f} s | ratio {migrate_s / clone_s:.1f}x"
     )
     benchmark_report(
-        f"full provisioning (clone + domains + Wagtail site/home page + audit): {provision_s:.3f} s | "
+        "full provisioning (clone + domains + Wagtail site/home page + audit): "
+        f"{provision_s:.3f} s | "
         f"ratio to migrating {migrate_s / provision_s:.1f}x"
     )

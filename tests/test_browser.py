@@ -1,0 +1,37 @@
+"""What a citizen clicks, in a real browser against a real server (committed demo data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import browser, page  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.browser
+
+
+def test_portal_list_leads_to_each_tenants_own_home_page(page, tenant_server):  # noqa: F811
+    port = tenant_server
+    page.goto(f"http://localhost:{port}/")
+    assert page.locator("h1").inner_text() == "Die Bürgerportale im Kreis"
+    page.get_by_role("link", name="Stadt Erkelenz").click()
+    page.wait_for_url(f"http://erkelenz.localhost:{port}/")
+    assert page.locator("h1").inner_text() == "Stadt Erkelenz"
+    assert page.title() == "Stadt Erkelenz"
+
+    page.goto(f"http://gangelt.localhost:{port}/")
+    assert page.locator("h1").inner_text() == "Gemeinde Gangelt"
+
+
+def test_skip_link_is_the_first_keyboard_stop(page, tenant_server):  # noqa: F811
+    page.goto(f"http://heinsberg.localhost:{tenant_server}/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Zum Inhalt springen"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_unknown_host_shows_the_not_found_page(page, tenant_server):  # noqa: F811
+    response = page.goto(f"http://aachen.localhost:{tenant_server}/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Portal nicht gefunden"
