@@ -1,0 +1,60 @@
+"""Every local change reaches the district-wide read model: after the transaction commits, a
+tenant-aware task recomputes the affected rows (one task per transaction and tenant)."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from services.local.models import LocalService, Office
+
+_PENDING_ATTR = "_kreisportal_pending_offer_sync"
+
+
+def queue_offer_sync(service_ids: set[int] | None) -> None:
+    """Collect service ids for this transaction; queue one task on commit.
+
+    `None` means "all services of this tenant" (e.g. an office used by many services changed).
+    """
+    pending = getattr(connection, _PENDING_ATTR, None)
+    if pending is not None and not _callback_registered():
+        pending = None  # left over from a transaction that was rolled back
+    if pending is None:
+        pending = {"ids": set(), "all": False, "schema": connection.schema_name}
+        setattr(connection, _PENDING_ATTR, pending)
+        transaction.on_commit(_send_pending)
+    if service_ids is None:
+        pending["all"] = True
+    else:
+        pending["ids"] |= set(service_ids)
+
+
+def _callback_registered() -> bool:
+    return any(entry[1] is _send_pending for entry in connection.run_on_commit)
+
+
+def _send_pending() -> None:
+    from services.tasks import sync_offers_task
+
+    pending = getattr(connection, _PENDING_ATTR, None)
+    if pending is not None and not _callback_registered():
+        pending = None  # left over from a transaction that was rolled back
+    if pending is None:
+        return
+    delattr(connection, _PENDING_ATTR)
+    ids = None if pending["all"] else sorted(pending["ids"])
+    headers = {"_schema_name": pending["schema"]}
+    sync_offers_task.apply_async(args=[ids], headers=headers)
+
+
+@receiver(post_save, sender=LocalService)
+@receiver(post_delete, sender=LocalService)
+def _local_service_changed(sender, instance: LocalService, **kwargs) -> None:
+    queue_offer_sync({instance.service_id})
+
+
+@receiver(post_save, sender=Office)
+@receiver(post_delete, sender=Office)
+def _office_changed(sender, instance: Office, **kwargs) -> None:
+    queue_offer_sync(None)

@@ -1,0 +1,161 @@
+"""Catalogue search: PostgreSQL full text (`german`: stemming, compounds by prefix) plus
+`pg_trgm` word similarity (typos), synonyms, ranked, the tenant's offered services first, and a
+"did you mean" from the catalogue's own vocabulary. No external search server.
+
+Queries per search: one for the results (two when no service contains every word and the
+search widens to any word), plus one per misspelt word (at most MAX_WORDS) for the suggestion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+MAX_WORDS = 6
+MAX_QUERY_LENGTH = 200
+SIMILARITY_THRESHOLD = 0.45
+SUGGESTION_THRESHOLD = 0.45
+_WORD = re.compile(r"[\wäöüß]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    leika_key: str
+    name: str
+    short_text: str
+    offered: bool | None
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    suggestion: str = ""
+
+
+def query_words(raw: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(raw or "") if len(w) >= 2][:MAX_WORDS]
+
+
+def _tsquery(words: list[str], operator: str) -> str:
+    # each word stemmed by the german configuration and matched as prefix, so "Hunde" (stem
+    # "hund") finds "Hundesteuer" (lexeme "hundesteu")
+    return f" {operator} ".join(f"'{w}':*" for w in words)
+
+
+def refresh_search_columns() -> None:
+    """Recompute search vector, trigram terms and vocabulary for the whole catalogue."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE services_service s SET
+              search_vector =
+                setweight(to_tsvector('german', s.name), 'A')
+                || setweight(to_tsvector('german', array_to_string(s.synonyms, ' ')), 'A')
+                || setweight(to_tsvector('german', s.ozg_service), 'B')
+                || setweight(to_tsvector('german', coalesce(ls.name, '')), 'C')
+                || setweight(to_tsvector('german', s.short_text), 'D'),
+              search_terms = public.unaccent(lower(
+                s.name || ' ' || replace(s.name, ' ', '') || ' '
+                || array_to_string(s.synonyms, ' ') || ' '
+                || replace(array_to_string(s.synonyms, ' | '), ' ', '')
+              )),
+              has_description = s.full_text <> ''
+            FROM services_service s2
+            LEFT JOIN services_lifesituation ls ON ls.id = s2.life_situation_id
+            WHERE s.id = s2.id
+            """
+        )
+        cursor.execute("DELETE FROM services_searchword")
+        cursor.execute(
+            """
+            INSERT INTO services_searchword (word, frequency)
+            SELECT w, count(*) FROM (
+              SELECT regexp_split_to_table(
+                lower(name || ' ' || array_to_string(synonyms, ' ')), '[^[:alpha:]]+') AS w
+              FROM services_service
+            ) words
+            WHERE length(w) >= 3 AND length(w) <= 80
+            GROUP BY w
+            """
+        )
+
+
+def _in_tenant_schema() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> tuple[list, int]:
+    with_local = _in_tenant_schema()
+    offered = "coalesce(ls.offered, false)" if with_local else "NULL::boolean"
+    local_join = "LEFT JOIN services_local_localservice ls ON ls.service_id = s.id" if with_local else ""
+    sql = f"""
+        WITH q AS (
+          SELECT to_tsquery('german', %(tsq)s) AS tsq, public.unaccent(lower(%(raw)s)) AS raw
+        ), matches AS (
+          SELECT s.id, s.leika_key, s.name, s.short_text, {offered} AS offered,
+            (CASE WHEN s.search_vector @@ q.tsq
+                  THEN 1.0 + ts_rank_cd(s.search_vector, q.tsq, 1) ELSE 0 END)
+            + public.word_similarity(q.raw, s.search_terms)
+            + CASE WHEN s.has_description THEN 0.6 ELSE 0 END
+            + 0.3 / (1 + length(s.name) / 25.0) AS score
+          FROM services_service s CROSS JOIN q {local_join}
+          WHERE s.search_vector @@ q.tsq
+             OR public.word_similarity(q.raw, s.search_terms) >= %(threshold)s
+        )
+        SELECT id, leika_key, name, short_text, offered, score, count(*) OVER () AS total
+        FROM matches
+        ORDER BY offered DESC NULLS LAST, score DESC, name
+        LIMIT %(limit)s OFFSET %(offset)s
+    """
+    params = {
+        "tsq": _tsquery(words, operator), "raw": raw, "threshold": SIMILARITY_THRESHOLD,
+        "limit": limit, "offset": offset,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    total = rows[0][6] if rows else 0
+    return [SearchHit(*row[:6]) for row in rows], total
+
+
+def suggest(words: list[str]) -> str:
+    """The query with each unknown word replaced by the most similar catalogue word."""
+    corrected, changed = [], False
+    with connection.cursor() as cursor:
+        for word in words:
+            cursor.execute(
+                """
+                SELECT word, public.similarity(word, %(w)s) AS sim FROM services_searchword
+                WHERE word %% %(w)s OR word = %(w)s
+                ORDER BY (word = %(w)s) DESC, sim DESC, frequency DESC LIMIT 1
+                """,
+                {"w": word},
+            )
+            row = cursor.fetchone()
+            if row and row[0] != word and row[1] >= SUGGESTION_THRESHOLD:
+                corrected.append(row[0])
+                changed = True
+            else:
+                corrected.append(word)
+    return " ".join(corrected) if changed else ""
+
+
+def search_services(raw: str, *, limit: int = 20, offset: int = 0) -> SearchResult:
+    raw = (raw or "").strip()[:MAX_QUERY_LENGTH]
+    words = query_words(raw)
+    if not words:
+        return SearchResult(query=raw, hits=[], total=0)
+    hits, total = _run(words, raw, "&", limit, offset)
+    if total == 0 and len(words) > 1:
+        hits, total = _run(words, raw, "|", limit, offset)
+    suggestion = ""
+    if total < 3:
+        suggestion = suggest(words)
+    return SearchResult(query=raw, hits=hits, total=total, suggestion=suggestion)
