@@ -8,17 +8,20 @@ search widens to any word), plus one per misspelt word (at most MAX_WORDS) for t
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+SYNONYMS_FILE = Path(__file__).resolve().parent / "content" / "synonyms_de.json"
 MAX_WORDS = 6
 MAX_QUERY_LENGTH = 200
-SIMILARITY_THRESHOLD = 0.45
 SUGGESTION_THRESHOLD = 0.45
-_WORD = re.compile(r"[\wäöüß]+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,21 @@ def query_words(raw: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(raw or "") if len(w) >= 2][:MAX_WORDS]
 
 
+@lru_cache(maxsize=1)
+def everyday_synonyms() -> dict[str, tuple[str, ...]]:
+    data = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+
+
 def _tsquery(words: list[str], operator: str) -> str:
-    # each word stemmed by the german configuration and matched as prefix, so "Hunde" (stem
-    # "hund") finds "Hundesteuer" (lexeme "hundesteu")
-    return f" {operator} ".join(f"'{w}':*" for w in words)
+    """Each word with its everyday alternatives, stemmed by the german configuration and
+    matched as prefix, so "Hunde" (stem "hund") finds "Hundesteuer" (lexeme "hundesteu")."""
+    synonyms = everyday_synonyms()
+    groups = []
+    for word in words:
+        alternatives = [word, *synonyms.get(word, ())]
+        groups.append("(" + " | ".join(f"'{alt}':*" for alt in alternatives) + ")")
+    return f" {operator} ".join(groups)
 
 
 def refresh_search_columns() -> None:
@@ -85,6 +99,9 @@ def refresh_search_columns() -> None:
             GROUP BY w
             """
         )
+        # fresh statistics, or the planner misjudges the trigram index on a just-loaded table
+        cursor.execute("ANALYZE services_service")
+        cursor.execute("ANALYZE services_searchword")
 
 
 def _in_tenant_schema() -> bool:
@@ -96,18 +113,19 @@ def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> 
     offered = "coalesce(ls.offered, false)" if with_local else "NULL::boolean"
     local_join = "LEFT JOIN services_local_localservice ls ON ls.service_id = s.id" if with_local else ""
     sql = f"""
-        WITH q AS (
-          SELECT to_tsquery('german', %(tsq)s) AS tsq, public.unaccent(lower(%(raw)s)) AS raw
-        ), matches AS (
+        WITH matches AS (
           SELECT s.id, s.leika_key, s.name, s.short_text, {offered} AS offered,
-            (CASE WHEN s.search_vector @@ q.tsq
-                  THEN 1.0 + ts_rank_cd(s.search_vector, q.tsq, 1) ELSE 0 END)
-            + public.word_similarity(q.raw, s.search_terms)
+            (CASE WHEN s.search_vector @@ to_tsquery('german', %(tsq)s)
+                  THEN 1.0 + ts_rank_cd(s.search_vector, to_tsquery('german', %(tsq)s), 1)
+                  ELSE 0 END)
+            + public.word_similarity(public.unaccent(lower(%(raw)s)), s.search_terms)
             + CASE WHEN s.has_description THEN 0.6 ELSE 0 END
             + 0.3 / (1 + length(s.name) / 25.0) AS score
-          FROM services_service s CROSS JOIN q {local_join}
-          WHERE s.search_vector @@ q.tsq
-             OR public.word_similarity(q.raw, s.search_terms) >= %(threshold)s
+          FROM services_service s {local_join}
+          -- both conditions are served by GIN indexes (BitmapOr); `%%>` uses the database's
+          -- pg_trgm.word_similarity_threshold (migration services.0002)
+          WHERE s.search_vector @@ to_tsquery('german', %(tsq)s)
+             OR s.search_terms OPERATOR(public.%%>) public.unaccent(lower(%(raw)s))
         )
         SELECT id, leika_key, name, short_text, offered, score, count(*) OVER () AS total
         FROM matches
@@ -115,7 +133,7 @@ def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> 
         LIMIT %(limit)s OFFSET %(offset)s
     """
     params = {
-        "tsq": _tsquery(words, operator), "raw": raw, "threshold": SIMILARITY_THRESHOLD,
+        "tsq": _tsquery(words, operator), "raw": raw,
         "limit": limit, "offset": offset,
     }
     with connection.cursor() as cursor:
@@ -133,7 +151,7 @@ def suggest(words: list[str]) -> str:
             cursor.execute(
                 """
                 SELECT word, public.similarity(word, %(w)s) AS sim FROM services_searchword
-                WHERE word %% %(w)s OR word = %(w)s
+                WHERE word OPERATOR(public.%%) %(w)s OR word = %(w)s
                 ORDER BY (word = %(w)s) DESC, sim DESC, frequency DESC LIMIT 1
                 """,
                 {"w": word},
