@@ -41,6 +41,15 @@ def migrate(verbosity: int = 0) -> None:
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
 
 
+def seed_demo_content() -> None:
+    """Catalogue import (idempotent) and the tenants' local offers and offices."""
+    from services.catalogue_import import import_catalogue
+    from services.demo import seed_demo_catalogue
+
+    print(f"catalogue: {import_catalogue().summary()}", flush=True)
+    print(seed_demo_catalogue(), flush=True)
+
+
 def ensure_demo_admin() -> None:
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
@@ -172,6 +181,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"{len(seeded)} demo tenants ready ({created} created, {len(seeded) - created} refreshed)"
     )
+    seed_demo_content()
 
     commands = [_gunicorn_command(args.host, args.port, workers=2)]
     if not args.no_worker:

@@ -1,9 +1,10 @@
 """URLs of the public host (bare base domain and admin.<base>): the district IT team's admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from kreisportal import views
+from services.views import finder
 from tenants.views import portal_index
 
 admin.site.site_header = "Kreisportal – Mandantenverwaltung"
@@ -13,5 +14,7 @@ admin.site.index_title = "Verwaltung der Mandanten"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("services.api.urls")),
+    path("finder/", finder, name="finder"),
     path("", portal_index, name="portal-index"),
 ]

@@ -11,5 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/", include("services.api.urls")),
+    path("", include("services.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -21,12 +21,30 @@ from services.search import refresh_search_columns
 
 TEXTS_FILE = Path(__file__).resolve().parent / "content" / "texts_de.json"
 TEXT_FIELDS = (
-    "short_text", "full_text", "prerequisites", "documents", "fees", "fee_cents", "deadlines",
-    "procedure", "hints", "synonyms",
+    "short_text",
+    "full_text",
+    "prerequisites",
+    "documents",
+    "fees",
+    "fee_cents",
+    "deadlines",
+    "procedure",
+    "hints",
+    "synonyms",
 )
 _CATALOGUE_FIELDS = (
-    "name", "topic_id", "life_situation_id", "ozg_service", "ozg_id", "leika_type",
-    "authority_type", "legal_basis", "laws", "law_shortcuts", "source", "default_level",
+    "name",
+    "topic_id",
+    "life_situation_id",
+    "ozg_service",
+    "ozg_id",
+    "leika_type",
+    "authority_type",
+    "legal_basis",
+    "laws",
+    "law_shortcuts",
+    "source",
+    "default_level",
 )
 
 
@@ -75,7 +93,9 @@ def _text(row: dict, key: str, where: str, *, required: bool = False, limit: int
     if value is None:
         value = ""
     if not isinstance(value, str | int):
-        raise CatalogueImportError(f"{where}: field '{key}' must be text, got {type(value).__name__}")
+        raise CatalogueImportError(
+            f"{where}: field '{key}' must be text, got {type(value).__name__}"
+        )
     value = str(value).strip()
     if required and not value:
         raise CatalogueImportError(f"{where}: field '{key}' is missing or empty")

@@ -13,8 +13,17 @@ from services.models import Service, ServiceOffer
 from tenants.models import Tenant
 
 _OFFER_FIELDS = [
-    "offered", "responsibility", "authority_name", "office_name", "office_address",
-    "office_phone", "office_email", "appointment_url", "online_level", "online_url", "fee_cents",
+    "offered",
+    "responsibility",
+    "authority_name",
+    "office_name",
+    "office_address",
+    "office_phone",
+    "office_email",
+    "appointment_url",
+    "online_level",
+    "online_url",
+    "fee_cents",
 ]
 
 
@@ -87,7 +96,7 @@ class FinderAnswer:
 
 
 def find_responsible(*, service: Service, municipality: Tenant) -> FinderAnswer:
-    """"I live in <municipality> and need <service>": one query on the read model."""
+    """ "I live in <municipality> and need <service>": one query on the read model."""
     district_kind = Tenant.Kind.DISTRICT
     rows = list(
         ServiceOffer.objects.select_related("tenant")
@@ -100,10 +109,15 @@ def find_responsible(*, service: Service, municipality: Tenant) -> FinderAnswer:
         return FinderAnswer(service, municipality, "unknown", "", None, None)
     if own.responsibility == Responsibility.DISTRICT and district_row is not None:
         return FinderAnswer(
-            service, municipality, "district", district_row.tenant.name,
-            district_row.tenant, district_row,
+            service,
+            municipality,
+            "district",
+            district_row.tenant.name,
+            district_row.tenant,
+            district_row,
         )
     if own.responsibility == Responsibility.OTHER:
         return FinderAnswer(service, municipality, "other", own.authority_name, None, own)
-    return FinderAnswer(service, municipality, "municipality", own.authority_name, municipality, own)
-
+    return FinderAnswer(
+        service, municipality, "municipality", own.authority_name, municipality, own
+    )

@@ -102,7 +102,9 @@ class Service(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="service_search_vector_gin"),
             GinIndex(
-                fields=["search_terms"], name="service_search_terms_trgm", opclasses=["gin_trgm_ops"]
+                fields=["search_terms"],
+                name="service_search_terms_trgm",
+                opclasses=["gin_trgm_ops"],
             ),
         ]
 

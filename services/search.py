@@ -111,7 +111,9 @@ def _in_tenant_schema() -> bool:
 def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> tuple[list, int]:
     with_local = _in_tenant_schema()
     offered = "coalesce(ls.offered, false)" if with_local else "NULL::boolean"
-    local_join = "LEFT JOIN services_local_localservice ls ON ls.service_id = s.id" if with_local else ""
+    local_join = (
+        "LEFT JOIN services_local_localservice ls ON ls.service_id = s.id" if with_local else ""
+    )
     sql = f"""
         WITH matches AS (
           SELECT s.id, s.leika_key, s.name, s.short_text, {offered} AS offered,
@@ -133,8 +135,10 @@ def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> 
         LIMIT %(limit)s OFFSET %(offset)s
     """
     params = {
-        "tsq": _tsquery(words, operator), "raw": raw,
-        "limit": limit, "offset": offset,
+        "tsq": _tsquery(words, operator),
+        "raw": raw,
+        "limit": limit,
+        "offset": offset,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

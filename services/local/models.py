@@ -98,9 +98,7 @@ class LocalService(models.Model):
     responsibility = models.CharField(
         _("zuständig"), max_length=16, choices=Responsibility.choices, default=Responsibility.SELF
     )
-    other_authority = models.CharField(
-        _("andere zuständige Behörde"), max_length=200, blank=True
-    )
+    other_authority = models.CharField(_("andere zuständige Behörde"), max_length=200, blank=True)
     office = models.ForeignKey(
         Office, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("Dienststelle")
     )
@@ -128,4 +126,6 @@ class LocalService(models.Model):
         if self.responsibility == Responsibility.OTHER and not self.other_authority.strip():
             raise ValidationError({"other_authority": _("Bitte die zuständige Behörde nennen.")})
         if self.online_level != OnlineLevel.INFORMATION and not self.online_url:
-            raise ValidationError({"online_url": _("Bitte die Adresse des Online-Dienstes angeben.")})
+            raise ValidationError(
+                {"online_url": _("Bitte die Adresse des Online-Dienstes angeben.")}
+            )

@@ -28,7 +28,9 @@ class Command(BaseCommand):
                 report = import_catalogue(Path(options["file"]) if options["file"] else None)
             except CatalogueImportError as exc:
                 raise CommandError(f"import failed, nothing imported: {exc}") from exc
-            self.stdout.write(f"catalogue: {report.summary()} ({time.perf_counter() - started:.1f} s)")
+            self.stdout.write(
+                f"catalogue: {report.summary()} ({time.perf_counter() - started:.1f} s)"
+            )
         elif action == "rebuild-finder":
             from services.finder import rebuild_read_model
 

@@ -1,0 +1,14 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from services.api import views
+
+urlpatterns = [
+    path("v1/services/", views.ServiceListView.as_view(), name="api-services"),
+    path("v1/services/export/", views.ExportView.as_view(), name="api-export"),
+    path("v1/services/<str:leika_key>/", views.ServiceDetailView.as_view(), name="api-service"),
+    path("v1/offices/", views.OfficeListView.as_view(), name="api-offices"),
+    path("v1/finder/", views.FinderView.as_view(), name="api-finder"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,98 @@
+"""Reads on the catalogue. In a tenant's schema the local extension is joined in; on the public
+host (no local tables) only the shared part is read."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django_tenants.utils import get_public_schema_name
+
+from services.local.models import LocalService, Office
+from services.models import LifeSituation, Service, Topic, initial_of
+from tenants.models import Domain, Tenant
+
+LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
+
+
+def in_tenant_schema() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def access_service(leika_key: str) -> Service:
+    """The service the citizen names by key; 404 for anything else."""
+    service = (
+        Service.objects.select_related("topic", "life_situation")
+        .filter(leika_key=str(leika_key)[:14])
+        .first()
+    )
+    if service is None:
+        raise Http404("Leistung nicht gefunden")
+    return service
+
+
+def local_part(service: Service) -> LocalService | None:
+    if not in_tenant_schema():
+        return None
+    return LocalService.objects.select_related("office").filter(service=service).first()
+
+
+def with_offered(queryset: QuerySet[Service]) -> QuerySet[Service]:
+    if not in_tenant_schema():
+        return queryset
+    offered = LocalService.objects.filter(service=OuterRef("pk"), offered=True)
+    return queryset.annotate(offered=Exists(offered))
+
+
+def services_by_initial(letter: str) -> QuerySet[Service]:
+    letter = letter.upper()
+    if letter not in LETTERS:
+        raise Http404("Unbekannter Buchstabe")
+    if letter == "#":
+        queryset = Service.objects.exclude(name__iregex=r"^[a-zäöü]")
+    else:
+        umlaut = {"A": "Ä", "O": "Ö", "U": "Ü"}.get(letter, "")
+        pattern = f"^[{letter}{letter.lower()}{umlaut}{umlaut.lower()}]"
+        queryset = Service.objects.filter(name__regex=pattern)
+    return with_offered(queryset.only("leika_key", "name", "short_text").order_by("name"))
+
+
+def access_topic(slug: str) -> Topic:
+    topic = Topic.objects.filter(slug=slug).first()
+    if topic is None:
+        raise Http404("Thema nicht gefunden")
+    return topic
+
+
+def access_life_situation(slug: str) -> LifeSituation:
+    situation = LifeSituation.objects.filter(slug=slug).first()
+    if situation is None:
+        raise Http404("Lebenslage nicht gefunden")
+    return situation
+
+
+def services_in(**filters) -> QuerySet[Service]:
+    return with_offered(
+        Service.objects.filter(**filters).only("leika_key", "name", "short_text").order_by("name")
+    )
+
+
+def portal_url(tenant: Tenant, *, scheme: str, port: str, path: str = "/") -> str:
+    domain = (
+        Domain.objects.filter(tenant=tenant, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    suffix = f":{port}" if port and port not in ("80", "443") else ""
+    return f"{scheme}://{domain}{suffix}{path}" if domain else ""
+
+
+def district_tenant() -> Tenant | None:
+    return Tenant.objects.filter(kind=Tenant.Kind.DISTRICT).first()
+
+
+def offices() -> QuerySet[Office]:
+    return Office.objects.order_by("name")
+
+
+__all__ = ["LETTERS", "initial_of"]

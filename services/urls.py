@@ -1,0 +1,13 @@
+from django.urls import path
+
+from services import views
+
+app_name = "services"
+urlpatterns = [
+    path("leistungen/", views.catalogue_index, name="index"),
+    path("leistungen/a-z/<str:letter>/", views.by_letter, name="letter"),
+    path("leistungen/themen/<slug:slug>/", views.by_topic, name="topic"),
+    path("leistungen/lebenslagen/<slug:slug>/", views.by_life_situation, name="life-situation"),
+    path("leistungen/<str:leika_key>/", views.service_detail, name="detail"),
+    path("finder/", views.finder, name="finder"),
+]

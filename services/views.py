@@ -1,0 +1,135 @@
+"""Citizen pages of the catalogue (tenant hosts) and the district-wide finder."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from services import selectors
+from services.finder import find_responsible
+from services.local.models import Responsibility
+from services.models import LifeSituation, Topic
+from services.search import search_services
+from tenants.models import Tenant
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("seite"))
+
+
+def catalogue_index(request: HttpRequest) -> HttpResponse:
+    """Search box, results, A–Z, topics and life situations."""
+    query = request.GET.get("q", "").strip()
+    result = search_services(query, limit=PAGE_SIZE) if query else None
+    return TemplateResponse(
+        request,
+        "services/index.html",
+        {
+            "query": query,
+            "result": result,
+            "letters": selectors.LETTERS,
+            "topics": Topic.objects.all(),
+            "life_situations": LifeSituation.objects.all(),
+        },
+    )
+
+
+def by_letter(request: HttpRequest, letter: str) -> HttpResponse:
+    page = _page(request, selectors.services_by_initial(letter))
+    return TemplateResponse(
+        request,
+        "services/list.html",
+        {
+            "heading": f"Leistungen von A bis Z: {letter.upper()}",
+            "page": page,
+            "letters": selectors.LETTERS,
+            "letter": letter.upper(),
+        },
+    )
+
+
+def by_topic(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = selectors.access_topic(slug)
+    page = _page(request, selectors.services_in(topic=topic))
+    return TemplateResponse(
+        request, "services/list.html", {"heading": f"Thema: {topic.name}", "page": page}
+    )
+
+
+def by_life_situation(request: HttpRequest, slug: str) -> HttpResponse:
+    situation = selectors.access_life_situation(slug)
+    page = _page(request, selectors.services_in(life_situation=situation))
+    return TemplateResponse(
+        request, "services/list.html", {"heading": f"Lebenslage: {situation.name}", "page": page}
+    )
+
+
+def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
+    service = selectors.access_service(leika_key)
+    local = selectors.local_part(service)
+    district_link = ""
+    if local is not None and local.responsibility == Responsibility.DISTRICT:
+        district = selectors.district_tenant()
+        if district is not None:
+            district_link = selectors.portal_url(
+                district,
+                scheme=request.scheme,
+                port=request.get_port(),
+                path=f"/leistungen/{service.leika_key}/",
+            )
+    office = local.office if local else None
+    fee_cents = local.fee_cents if local and local.fee_cents is not None else service.fee_cents
+    return TemplateResponse(
+        request,
+        "services/detail.html",
+        {
+            "service": service,
+            "local": local,
+            "office": office,
+            "open_now": office.is_open_at(timezone.localtime()) if office else None,
+            "fee_cents": fee_cents,
+            "district_link": district_link,
+        },
+    )
+
+
+def finder(request: HttpRequest) -> HttpResponse:
+    """ "I live in <municipality> and need <service>" (district host and public host)."""
+    municipalities = Tenant.objects.filter(kind=Tenant.Kind.MUNICIPALITY).order_by("name")
+    slug = request.GET.get("gemeinde", "")
+    query = request.GET.get("q", "").strip()
+    key = request.GET.get("leistung", "")
+    municipality = municipalities.filter(slug=slug).first() if slug else None
+    errors = []
+    if slug and municipality is None:
+        errors.append("Bitte wählen Sie eine Gemeinde aus der Liste.")
+    answer = None
+    if key and municipality is not None:
+        answer = find_responsible(service=selectors.access_service(key), municipality=municipality)
+    result = search_services(query, limit=10) if query and not key else None
+    portal_link = ""
+    if answer is not None and answer.portal is not None:
+        portal_link = selectors.portal_url(
+            answer.portal,
+            scheme=request.scheme,
+            port=request.get_port(),
+            path=f"/leistungen/{answer.service.leika_key}/",
+        )
+    return TemplateResponse(
+        request,
+        "services/finder.html",
+        {
+            "municipalities": municipalities,
+            "municipality": municipality,
+            "query": query,
+            "result": result,
+            "answer": answer,
+            "portal_link": portal_link,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
