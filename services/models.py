@@ -134,6 +134,9 @@ class SearchWord(models.Model):
             GinIndex(fields=["word"], name="searchword_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
+    def __str__(self) -> str:
+        return self.word
+
 
 class ServiceOffer(models.Model):
     """Read model "who offers what" (public schema): one row per tenant and service, kept in
@@ -159,3 +162,6 @@ class ServiceOffer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "service"], name="serviceoffer_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.service_id}: {self.responsibility}"
