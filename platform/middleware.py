@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django_tenants.utils import get_public_schema_name
+from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
 # Paths a suspended tenant still answers: its own admin (so the district can fix and resume it),
 # static files and the load balancer's health check.
@@ -32,3 +34,14 @@ class SuspendedTenantMiddleware:
             response["Retry-After"] = "3600"
             return response.render()
         return self.get_response(request)
+
+
+class TenantRedirectMiddleware(RedirectMiddleware):
+    """Wagtail's redirects live in each tenant's schema; the public host has none (and no
+    Wagtail tables), so a 404 there must not look them up."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.schema_name == get_public_schema_name():
+            return response
+        return super().process_response(request, response)

@@ -31,6 +31,7 @@ class SearchHit:
     name: str
     short_text: str
     offered: bool | None
+    exact: bool  # every word found (full text) rather than only a similar spelling
     score: float
 
 
@@ -117,6 +118,7 @@ def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> 
     sql = f"""
         WITH matches AS (
           SELECT s.id, s.leika_key, s.name, s.short_text, {offered} AS offered,
+            s.search_vector @@ to_tsquery('german', %(tsq)s) AS fts_hit,
             (CASE WHEN s.search_vector @@ to_tsquery('german', %(tsq)s)
                   THEN 1.0 + ts_rank_cd(s.search_vector, to_tsquery('german', %(tsq)s), 1)
                   ELSE 0 END)
@@ -129,9 +131,11 @@ def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> 
           WHERE s.search_vector @@ to_tsquery('german', %(tsq)s)
              OR s.search_terms OPERATOR(public.%%>) public.unaccent(lower(%(raw)s))
         )
-        SELECT id, leika_key, name, short_text, offered, score, count(*) OVER () AS total
+        SELECT id, leika_key, name, short_text, offered, fts_hit, score, count(*) OVER () AS total
         FROM matches
-        ORDER BY offered DESC NULLS LAST, score DESC, name
+        -- relevance tiers first (all words found > similar spelling only), then the tenant's
+        -- offered services, then the score
+        ORDER BY fts_hit DESC, offered DESC NULLS LAST, score DESC, name
         LIMIT %(limit)s OFFSET %(offset)s
     """
     params = {
@@ -143,8 +147,8 @@ def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    total = rows[0][6] if rows else 0
-    return [SearchHit(*row[:6]) for row in rows], total
+    total = rows[0][7] if rows else 0
+    return [SearchHit(*row[:7]) for row in rows], total
 
 
 def suggest(words: list[str]) -> str:
@@ -178,6 +182,6 @@ def search_services(raw: str, *, limit: int = 20, offset: int = 0) -> SearchResu
     if total == 0 and len(words) > 1:
         hits, total = _run(words, raw, "|", limit, offset)
     suggestion = ""
-    if total < 3:
+    if not any(hit.exact for hit in hits):  # only similar spellings found: offer a correction
         suggestion = suggest(words)
     return SearchResult(query=raw, hits=hits, total=total, suggestion=suggestion)

@@ -35,8 +35,14 @@ def _write(tmp_path, rows) -> str:
     return str(path)
 
 
-ROW = {"leika_key": "99008001012000", "name": "Personalausweis Ausstellung", "lebenslage": "Querschnitt Bürger",
-       "themenfeld": "Querschnitt", "ozg_leistung": "Personalausweis", "leika_typ": "2/3"}
+ROW = {
+    "leika_key": "99008001012000",
+    "name": "Personalausweis Ausstellung",
+    "lebenslage": "Querschnitt Bürger",
+    "themenfeld": "Querschnitt",
+    "ozg_leistung": "Personalausweis",
+    "leika_typ": "2/3",
+}
 
 
 def test_changes_and_additions_are_reported(db, tmp_path):
@@ -56,12 +62,24 @@ def test_changes_and_additions_are_reported(db, tmp_path):
     [
         ("not json", "not valid JSON (line 1"),
         (json.dumps({"a": 1}), "expected a JSON list"),
-        (json.dumps([ROW, {"leika_key": "12345", "name": "X"}]), "row 2 (leika_key 12345): leika_key must be 14 digits"),
-        (json.dumps([ROW, {"leika_key": "99999999999902", "name": ""}]), "row 2 (leika_key 99999999999902): field 'name' is missing"),
+        (
+            json.dumps([ROW, {"leika_key": "12345", "name": "X"}]),
+            "row 2 (leika_key 12345): leika_key must be 14 digits",
+        ),
+        (
+            json.dumps([ROW, {"leika_key": "99999999999902", "name": ""}]),
+            "row 2 (leika_key 99999999999902): field 'name' is missing",
+        ),
         (json.dumps([ROW, {"name": "ohne Schlüssel"}]), "row 2: field 'leika_key' is missing"),
         (json.dumps([ROW, "text"]), "row 2: expected an object"),
-        (json.dumps([ROW, {**ROW, "name": "anders"}]), "row 2 (leika_key 99008001012000): duplicate leika_key with different content"),
-        (json.dumps([ROW, {"leika_key": "99999999999903", "name": ["Liste"]}]), "field 'name' must be text"),
+        (
+            json.dumps([ROW, {**ROW, "name": "anders"}]),
+            "row 2 (leika_key 99008001012000): duplicate leika_key with different content",
+        ),
+        (
+            json.dumps([ROW, {"leika_key": "99999999999903", "name": ["Liste"]}]),
+            "field 'name' must be text",
+        ),
     ],
 )
 def test_malformed_files_import_nothing(db, tmp_path, content, message):
@@ -78,4 +96,6 @@ def test_malformed_files_import_nothing(db, tmp_path, content, message):
 def test_command_exits_with_one_readable_line(db, tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("catalogue", "import", str(tmp_path / "missing.json"))
-    assert "import failed, nothing imported" in str(exc.value) and "file not found" in str(exc.value)
+    assert "import failed, nothing imported" in str(exc.value) and "file not found" in str(
+        exc.value
+    )

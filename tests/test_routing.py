@@ -98,3 +98,15 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client, db, monkeypa
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("error")
+
+
+@pytest.mark.parametrize("host", [settings.BASE_DOMAIN, f"admin.{settings.BASE_DOMAIN}"])
+def test_unknown_path_on_the_public_host_is_a_404_not_an_error(client, db, host):
+    assert client.get("/gibt-es-nicht/", HTTP_HOST=host).status_code == 404
+
+
+def test_unknown_path_on_a_tenant_host_is_a_404(client, db):
+    assert (
+        client.get("/gibt-es-nicht/", HTTP_HOST=f"gangelt.{settings.BASE_DOMAIN}").status_code
+        == 404
+    )
