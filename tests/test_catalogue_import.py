@@ -99,3 +99,13 @@ def test_command_exits_with_one_readable_line(db, tmp_path):
     assert "import failed, nothing imported" in str(exc.value) and "file not found" in str(
         exc.value
     )
+
+
+def test_a_service_that_tenants_refer_to_cannot_be_deleted(db):
+    from django.db import IntegrityError, connection, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        Service.objects.filter(leika_key="99102013000000").delete()
+    assert Service.objects.filter(leika_key="99102013000000").exists()

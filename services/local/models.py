@@ -91,8 +91,11 @@ class LocalService(models.Model):
     """This tenant's part of a catalogue service."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # DO_NOTHING: Django's cascade would look for this table in the public schema, where it
+    # does not exist. The database's foreign key protects rows in use: a catalogue service that
+    # tenants refer to cannot be deleted (the import never deletes; it updates).
     service = models.OneToOneField(
-        Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("Leistung")
+        Service, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("Leistung")
     )
     offered = models.BooleanField(_("angeboten"), default=False)
     responsibility = models.CharField(
