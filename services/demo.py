@@ -107,6 +107,14 @@ def _demo_address(tenant: Tenant, index: int) -> tuple[str, str, str]:
     return f"Demostraße {index + 1} (Demo-Adresse)", postcode, town
 
 
+def _mailbox(office_name: str) -> str:
+    """'Bürgerbüro' → 'buergerbuero' (ASCII local part for the demo address)."""
+    name = office_name.lower()
+    for umlaut, ascii_ in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        name = name.replace(umlaut, ascii_)
+    return re.sub(r"[^a-z]", "", name)[:24]
+
+
 def _ensure_offices(
     tenant: Tenant, plan: list[tuple[str, list[str]]]
 ) -> list[tuple[Office, list[str]]]:
@@ -121,7 +129,7 @@ def _ensure_offices(
                 postcode=postcode,
                 city=city,
                 phone=f"02452 {100 + index * 11} (Demo)",
-                email=f"{re.sub(r'[^a-z]', '', name.lower())[:20]}@{tenant.slug}.example",
+                email=f"{_mailbox(name)}@{tenant.slug}.example",
                 opening_hours=_WEEKDAY_HOURS,
                 appointment_url=f"https://termine.{tenant.slug}.example/",
                 is_demo=True,

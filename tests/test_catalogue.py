@@ -81,7 +81,7 @@ def test_service_page_shows_office_hours_and_fee(client, db):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ordnungsamt" in html and "Demodaten" in html and "Jetzt " in html
-    assert "2600 Cent" in html or "26,00" in html
+    assert "26,00 €" in html
 
 
 def test_district_service_links_to_the_district_portal(client, db):
