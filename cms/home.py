@@ -1,17 +1,47 @@
 """The tenant's start page."""
 
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
 from wagtail.models import Page
+
+from cms.blocks import ServiceKeyBlock
 
 
 class HomePage(Page):
     """Start page of a tenant's portal (one per site; its root)."""
 
     intro = models.TextField(_("Einleitung"), blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Titelbild"),
+    )
+    hero_image_alt = models.CharField(
+        _("Alternativtext des Titelbilds"), max_length=250, blank=True
+    )
+    top_services = StreamField(
+        [("service", ServiceKeyBlock(label=_("LeiKa-Schlüssel"), max_length=14))],
+        blank=True,
+        verbose_name=_("Top-Leistungen"),
+    )
+    show_district_news = models.BooleanField(_("Nachrichten aus dem Kreis zeigen"), default=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("intro"), FieldPanel("hero_image"), FieldPanel("hero_image_alt")],
+            heading=_("Titelbereich"),
+        ),
+        FieldPanel("top_services"),
+        FieldPanel("show_district_news"),
+    ]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
     template = "cms/home_page.html"
@@ -19,3 +49,25 @@ class HomePage(Page):
     class Meta:
         app_label = "cms"
         verbose_name = _("Startseite")
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.hero_image_id and not self.hero_image_alt.strip():
+            raise ValidationError({"hero_image_alt": _("Bitte einen Alternativtext angeben.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.news import NewsArticlePage, district_news
+        from services.models import LifeSituation, Service
+
+        context = super().get_context(request, *args, **kwargs)
+        keys = [block.value for block in self.top_services]
+        by_key = {s.leika_key: s for s in Service.objects.filter(leika_key__in=keys)}
+        context["top_services"] = [by_key[k] for k in keys if k in by_key]
+        context["life_situations"] = LifeSituation.objects.all()[:12]
+        context["news"] = NewsArticlePage.objects.live().public().order_by("-date", "-pk")[:3]
+        tenant = getattr(request, "tenant", None)
+        if self.show_district_news and getattr(tenant, "kind", "") == "municipality":
+            context["district_news"] = district_news(limit=3)
+        return context

@@ -1,17 +1,26 @@
 """URLs of a tenant's host (`<slug>.<base>` and its custom domains)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.cache import cached_page_serve
 from kreisportal import views
+
+# Wagtail's own URLs, with its page-serving view behind the per-tenant page cache
+_wagtail_patterns = [p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("services.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("services.urls")),
-    path("", include(wagtail_urls)),
+    *_wagtail_patterns,
+    re_path(
+        wagtail_urls.serve_pattern, cached_page_serve(wagtail_views.serve), name="wagtail_serve"
+    ),
 ]

@@ -36,7 +36,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _back_to_public_schema():
-    """A test that switches schema must not leak it into the next one."""
+    """A test that switches schema must not leak it into the next one, nor cached pages."""
+    from django.core.cache import cache
+
+    cache.clear()
     yield
     connection.set_schema_to_public()
 

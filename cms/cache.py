@@ -1,0 +1,63 @@
+"""Per-tenant page cache for anonymous visitors of Wagtail pages.
+
+Keys carry the tenant (django-tenants' make_key prefixes the schema) and a per-tenant
+generation number; publishing bumps the generation, which purges every cached page of that
+tenant at once without touching other tenants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+GENERATION_KEY = "page-cache-generation"
+PAGE_CACHE_SECONDS = 300
+
+
+def _generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+
+
+def purge_tenant_page_cache() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def _key(request: HttpRequest) -> str:
+    return f"page:{_generation()}:{get_language()}:{request.get_host()}:{request.get_full_path()}"
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and not request.COOKIES.get("sessionid")
+        and getattr(getattr(request, "tenant", None), "is_portal", False)
+    )
+
+
+def cached_page_serve(serve: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap Wagtail's serve view: anonymous GETs of published pages come from the cache."""
+
+    def view(request: HttpRequest, path: str = "", *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return serve(request, path, *args, **kwargs)
+        key = _key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = serve(request, path, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code == 200 and not response.has_header("Set-Cookie"):
+            cache.set(key, response, PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    return view

@@ -1,0 +1,42 @@
+"""Per-tenant page chrome for every citizen template: branding, legal links, main navigation.
+Lazy: a page that does not render a piece does not pay for its queries."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils.functional import SimpleLazyObject
+from django_tenants.utils import get_public_schema_name
+
+
+def _branding(request):
+    from wagtail.models import Site
+
+    from cms.branding import BrandingSettings
+
+    site = Site.find_for_request(request)
+    return BrandingSettings.for_site(site) if site else None
+
+
+def _legal_pages():
+    from cms.legal import legal_pages
+
+    return legal_pages()
+
+
+def _nav_pages(request):
+    from wagtail.models import Site
+
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    return list(site.root_page.get_children().live().in_menu().only("title", "url_path"))
+
+
+def portal(request) -> dict:
+    if connection.schema_name == get_public_schema_name():
+        return {}
+    return {
+        "branding": SimpleLazyObject(lambda: _branding(request)),
+        "legal_pages": SimpleLazyObject(_legal_pages),
+        "nav_pages": SimpleLazyObject(lambda: _nav_pages(request)),
+    }
