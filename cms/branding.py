@@ -16,7 +16,9 @@ WHITE = "#ffffff"
 
 # Self-hosted or installed fonts only: no external font or script hosts (privacy law).
 FONT_STACKS = {
-    "system-sans": 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif',
+    "system-sans": (
+        'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif'
+    ),
     "humanist": '"Source Sans 3", "Fira Sans", "Noto Sans", "DejaVu Sans", Calibri, sans-serif',
     "serif": '"Noto Serif", "DejaVu Serif", Georgia, "Times New Roman", serif',
     "rounded": '"Nunito", "Varela Round", "Noto Sans", "DejaVu Sans", sans-serif',
