@@ -10,6 +10,22 @@ from wagtail.models import Page
 
 from cms.blocks import ServiceKeyBlock
 
+# The life situations most citizens look for, shown as tiles on every home page.
+CITIZEN_LIFE_SITUATIONS = [
+    "Wohnen & Umzug",
+    "Geburt",
+    "Eheschließung",
+    "Kinderbetreuung",
+    "Schule",
+    "Kfz-Besitz",
+    "Führerschein",
+    "Tierhaltung",
+    "Bauen & Immobilien",
+    "Unternehmensstart & Gewerbezulassung",
+    "Pflege",
+    "Tod",
+]
+
 
 class HomePage(Page):
     """Start page of a tenant's portal (one per site; its root)."""
@@ -65,9 +81,16 @@ class HomePage(Page):
         keys = [block.value for block in self.top_services]
         by_key = {s.leika_key: s for s in Service.objects.filter(leika_key__in=keys)}
         context["top_services"] = [by_key[k] for k in keys if k in by_key]
-        context["life_situations"] = LifeSituation.objects.all()[:12]
+        context["life_situations"] = LifeSituation.objects.filter(name__in=CITIZEN_LIFE_SITUATIONS)
         context["news"] = NewsArticlePage.objects.live().public().order_by("-date", "-pk")[:3]
         tenant = getattr(request, "tenant", None)
         if self.show_district_news and getattr(tenant, "kind", "") == "municipality":
-            context["district_news"] = district_news(limit=3)
+            from services.selectors import district_tenant, portal_url
+
+            items = district_news(limit=3)
+            district = district_tenant() if items else None
+            base = portal_url(district, scheme=request.scheme, port=request.get_port(), path="")
+            for item in items:
+                item.url = f"{base}{item.path}" if base else ""
+            context["district_news"] = items
         return context

@@ -3,7 +3,7 @@ tenant's page cache."""
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
@@ -16,10 +16,22 @@ def _is_district() -> bool:
     return getattr(tenant, "kind", "") == "district"
 
 
+def _purge_municipal_caches() -> None:
+    """District news show on every municipal home page ("Aus dem Kreis")."""
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    for tenant in Tenant.objects.filter(kind=Tenant.Kind.MUNICIPALITY):
+        with tenant_context(tenant):
+            purge_tenant_page_cache()
+
+
 @receiver(page_published)
 def _page_published(sender, instance, **kwargs) -> None:
     purge_tenant_page_cache()
     if _is_district() and isinstance(instance.specific, NewsArticlePage):
+        transaction.on_commit(_purge_municipal_caches)
         from tenants.models import DistrictNewsItem
 
         article = instance.specific
@@ -39,6 +51,7 @@ def _page_published(sender, instance, **kwargs) -> None:
 def _page_unpublished(sender, instance, **kwargs) -> None:
     purge_tenant_page_cache()
     if _is_district():
+        transaction.on_commit(_purge_municipal_caches)
         from tenants.models import DistrictNewsItem
 
         DistrictNewsItem.objects.filter(page_id=instance.pk).delete()

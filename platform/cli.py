@@ -48,6 +48,9 @@ def seed_demo_content() -> None:
 
     print(f"catalogue: {import_catalogue().summary()}", flush=True)
     print(seed_demo_catalogue(), flush=True)
+    from cms.demo import seed_demo_cms
+
+    print(seed_demo_cms(), flush=True)
 
 
 def ensure_demo_admin() -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django_tenants.utils import get_public_schema_name
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
@@ -45,3 +48,15 @@ class TenantRedirectMiddleware(RedirectMiddleware):
         if tenant is None or tenant.schema_name == get_public_schema_name():
             return response
         return super().process_response(request, response)
+
+
+class GermanFirstLocaleMiddleware(LocaleMiddleware):
+    """German unless the visitor chose another language with the switch (cookie); the
+    browser's Accept-Language header alone does not change the language of a German portal."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("media/<path:path>", views.tenant_media, name="tenant-media"),
     path("api/", include("services.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("services.urls")),

@@ -43,3 +43,18 @@ def unknown_host(request: HttpRequest) -> HttpResponse:
     """No tenant has this host name: a clear 404 page rather than an error."""
     host = request.get_host().split(":")[0]
     return TemplateResponse(request, "kreisportal/unknown_host.html", {"host": host}, status=404)
+
+
+def tenant_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded files of the current tenant only (files live under MEDIA_ROOT/<schema>/).
+
+    Production serves these from the web server with the same rule; another tenant's file is
+    a 404 here even when its path is guessed.
+    """
+    from django.conf import settings
+    from django.http import Http404
+    from django.views.static import serve
+
+    if not path.startswith(f"{connection.schema_name}/"):
+        raise Http404("Datei nicht gefunden")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

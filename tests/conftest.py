@@ -23,6 +23,7 @@ BENCHMARK_LINES: list[str] = []
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, migrated, with the template schema and the demo tenants."""
+    from cms.demo import seed_demo_cms
     from services.catalogue_import import import_catalogue
     from services.demo import seed_demo_catalogue
     from tenants.demo import seed_demo_tenants
@@ -31,6 +32,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_demo_tenants(actor="tests")
         import_catalogue()
         seed_demo_catalogue()
+        seed_demo_cms()
     yield
 
 

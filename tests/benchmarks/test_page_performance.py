@@ -1,0 +1,72 @@
+"""Citizen page server time: cached and uncached; tenant host vs a single-schema baseline."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.benchmark
+
+RUNS = 30
+PAGES = {"home": "/", "news": "/aktuelles/", "service": "/leistungen/99008001012000/"}
+
+
+def _p50_p95(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(0.95 * len(ordered)) - 1]
+
+
+def _time(get, path: str, *, clear: bool) -> list[float]:
+    samples = []
+    get(path)  # warm up
+    for _ in range(RUNS):
+        if clear:
+            cache.clear()
+        started = time.perf_counter()
+        response = get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return samples
+
+
+def test_page_server_time(db, in_tenant, benchmark_report):
+    hostname = f"erkelenz.{settings.BASE_DOMAIN}"
+    tenant_client = Client(HTTP_HOST=hostname)
+    lines = []
+    for name, path in PAGES.items():
+        uncached = _p50_p95(_time(tenant_client.get, path, clear=True))
+        cached = _p50_p95(_time(tenant_client.get, path, clear=False))
+        lines.append(
+            f"{name:<8} uncached p50 {uncached[0]:.1f} ms p95 {uncached[1]:.1f} ms | "
+            f"cached p50 {cached[0]:.1f} ms p95 {cached[1]:.1f} ms"
+        )
+
+    middleware = [
+        "tests.benchmarks.single_schema.FixedTenantMiddleware"
+        if m == "django_tenants.middleware.main.TenantMainMiddleware"
+        else m
+        for m in settings.MIDDLEWARE
+    ]
+    with in_tenant("erkelenz"), override_settings(MIDDLEWARE=middleware):
+        single = Client(HTTP_HOST=hostname)
+        baseline = _p50_p95(_time(single.get, "/aktuelles/", clear=True))
+    routed = _p50_p95(_time(tenant_client.get, "/aktuelles/", clear=True))
+    for line in lines:
+        benchmark_report(f"page {line}")
+    benchmark_report(
+        f"news page uncached, tenant host p50 {routed[0]:.1f} ms vs single-schema p50 "
+        f"{baseline[0]:.1f} ms: ratio {routed[0] / baseline[0]:.2f} (target ≤ 1.10)"
+    )
+
+
+@pytest.mark.parametrize("path", list(PAGES.values()))
+def test_queries_per_page_are_bounded(client, db, path, django_assert_max_num_queries):
+    cache.clear()
+    with django_assert_max_num_queries(40):
+        response = client.get(path, HTTP_HOST=f"erkelenz.{settings.BASE_DOMAIN}")
+    assert response.status_code == 200
