@@ -361,3 +361,21 @@ def test_german_stays_the_default_whatever_the_browser_prefers(client, db):
         "/", HTTP_HOST=host("erkelenz"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
     ).content.decode()
     assert 'lang="de"' in html and "Zum Inhalt springen" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "bound"),
+    [("/", 20), ("/aktuelles/", 20), ("/impressum/", 16), ("/leistungen/99008001012000/", 12)],
+)
+def test_queries_per_page_are_bounded(client, db, path, bound):
+    """Uncached page, counted without django-tenants' `SET search_path` statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path, HTTP_HOST=host("erkelenz"))
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, HTTP_HOST=host("erkelenz"))
+    assert response.status_code == 200
+    queries = [q for q in ctx.captured_queries if not q["sql"].startswith("SET search_path")]
+    assert len(queries) <= bound
