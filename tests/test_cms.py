@@ -379,3 +379,17 @@ def test_queries_per_page_are_bounded(client, db, path, bound):
     assert response.status_code == 200
     queries = [q for q in ctx.captured_queries if not q["sql"].startswith("SET search_path")]
     assert len(queries) <= bound
+
+
+def test_documents_of_another_tenant_are_unreachable_by_guessed_url(client, in_tenant):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    with in_tenant("erkelenz"):
+        document = get_document_model().objects.create(
+            title="Haushaltsplan Erkelenz", file=ContentFile(b"%PDF-1.4 demo", name="haushalt.pdf")
+        )
+        url = document.url
+    assert client.get(url, HTTP_HOST=host("erkelenz")).status_code == 200
+    assert client.get(url, HTTP_HOST=host("gangelt")).status_code == 404
+    assert client.get(document.file.url, HTTP_HOST=host("gangelt")).status_code == 404
