@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
     path("finder/", finder, name="finder"),
+    path("", include("kreisportal.identity.urls")),
     path("", portal_index, name="portal-index"),
 ]

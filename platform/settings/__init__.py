@@ -73,6 +73,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "services",
+    "kreisportal.identity",
 ]
 
 TENANT_APPS = [
@@ -94,6 +95,7 @@ TENANT_APPS = [
     "taggit",
     "cms",
     "services.local",
+    "services.accounts",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -240,6 +242,14 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Identity (BundID-style SAML 2.0, sandbox IdP) -----------------------------------------
+PUBLIC_URL = env_str("PUBLIC_URL", f"http://{BASE_DOMAIN}:8000")
+SAML_SANDBOX_IDP = env_bool("SAML_SANDBOX_IDP", not env_bool("KREISPORTAL_PRODUCTION", False))
+SAML_IDP_ENTITY_ID = env_str("SAML_IDP_ENTITY_ID")
+SAML_IDP_METADATA_FILE = env_str("SAML_IDP_METADATA_FILE")
+SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE")
+SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE")
 
 # --- Observability ------------------------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kreisportal.identity import views
+
+urlpatterns = [
+    path("auth/start/", views.start, name="sso-start"),
+    path("auth/logout/", views.logout, name="sso-logout"),
+    path("saml/acs/", views.acs, name="saml-acs"),
+    path("saml/metadata/", views.metadata, name="saml-metadata"),
+    path("sandbox-idp/sso/", views.sandbox_sso, name="sandbox-idp-sso"),
+    path("sandbox-idp/metadata/", views.sandbox_metadata, name="sandbox-idp-metadata"),
+]

@@ -1,0 +1,294 @@
+"""Broker and sandbox-IdP views (public host)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+
+from kreisportal.identity import levels, saml
+from kreisportal.identity.broker import end_all_sessions, issue_login_code
+from kreisportal.identity.models import ConsumedAssertion
+from kreisportal.identity.personas import PERSONAS
+from tenants.models import Domain, Tenant
+
+logger = logging.getLogger("kreisportal.identity")
+FRIENDLY_NAMES = {  # pysaml2 may translate known OIDs to friendly names
+    "givenName": "given_name",
+    "sn": "family_name",
+    "surname": "family_name",
+    "mail": "email",
+    "street": "street",
+    "postalCode": "postal_code",
+    "l": "locality",
+}
+RATE_LIMIT = 30  # login starts per client address and minute
+
+
+def refuse(
+    request: HttpRequest, message: str, *, status: int = 400, log: str = ""
+) -> TemplateResponse:
+    logger.warning("login refused: %s", log or message)
+    return TemplateResponse(request, "identity/error.html", {"message": message}, status=status)
+
+
+def rate_limited(request: HttpRequest, bucket: str) -> bool:
+    key = f"ratelimit:{bucket}:{request.META.get('REMOTE_ADDR', '-')}:{timezone.now():%Y%m%d%H%M}"
+    count = cache.get_or_set(key, 0, timeout=70)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=70)
+        count = 1
+    return count > RATE_LIMIT
+
+
+def _tenant_url(request: HttpRequest, tenant: Tenant, path: str, **params: str) -> str:
+    domain = (
+        Domain.objects.filter(tenant=tenant, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    # the port the browser used (Host header), which is what the tenant's host answers on too
+    host = request.get_host()
+    suffix = f":{host.rsplit(':', 1)[1]}" if ":" in host else ""
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{request.scheme}://{domain}{suffix}{path}{query}"
+
+
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/") and not value.startswith("//") else "/konto/"
+
+
+def _return_to_tenant(request: HttpRequest, pending: dict, identity: dict) -> HttpResponse:
+    tenant = Tenant.objects.portals().filter(slug=pending["tenant"]).first()
+    if tenant is None:
+        return refuse(request, "Unbekanntes Portal.")
+    code = issue_login_code(
+        tenant_slug=tenant.slug, identity=identity, broker_session_key=request.session.session_key
+    )
+    return HttpResponseRedirect(
+        _tenant_url(
+            request,
+            tenant,
+            "/konto/rueckkehr/",
+            code=code,
+            state=pending["state"],
+            next=pending["next"],
+        )
+    )
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    """A tenant sends the citizen here; reuse the broker's login or ask the identity provider."""
+    if rate_limited(request, "start"):
+        return refuse(
+            request, "Zu viele Anmeldeversuche. Bitte warten Sie eine Minute.", status=429
+        )
+    tenant = Tenant.objects.portals().filter(slug=request.GET.get("tenant", "")).first()
+    if tenant is None or tenant.is_suspended:
+        return refuse(request, "Unbekanntes oder gesperrtes Portal.")
+    level = request.GET.get("level", "basic")
+    if level not in levels.LEVELS:
+        return refuse(request, "Unbekanntes Vertrauensniveau.")
+    state = request.GET.get("state", "")
+    if not (8 <= len(state) <= 100):
+        return refuse(request, "Ungültige Anfrage (state fehlt).")
+    pending = {
+        "tenant": tenant.slug,
+        "next": _safe_next(request.GET.get("next", "")),
+        "state": state,
+        "level": level,
+    }
+    if not request.session.session_key:
+        request.session.save()
+    identity = request.session.get("identity")
+    if identity and levels.meets(identity["level"], level):
+        return _return_to_tenant(request, pending, identity)
+    request_id, location = saml.authn_request_redirect(
+        level=level,
+        relay_state="",
+        organisation=tenant.name,
+        service_id=f"kreisportal:{tenant.slug}",
+    )
+    outstanding = request.session.get("saml_outstanding", {})
+    outstanding[request_id] = pending
+    request.session["saml_outstanding"] = dict(list(outstanding.items())[-5:])
+    return HttpResponseRedirect(location)
+
+
+def _identity_from(response) -> tuple[dict, str]:
+    ava = response.ava or {}
+    identity = {}
+    for name, values in ava.items():
+        field = saml.ATTRIBUTES.get(name) or FRIENDLY_NAMES.get(name)
+        if field and values:
+            identity[field] = values[0]
+    class_ref = ""
+    for statement in response.assertion.authn_statement:
+        class_ref = statement.authn_context.authn_context_class_ref.text.strip()
+    return identity, levels.BY_CLASS_REF.get(class_ref, "")
+
+
+@csrf_exempt  # the IdP posts here; the response's signature and InResponseTo protect it
+@require_http_methods(["POST"])
+def acs(request: HttpRequest) -> HttpResponse:
+    encoded = request.POST.get("SAMLResponse", "")
+    if not encoded:
+        return refuse(request, "Keine Anmeldeantwort erhalten.")
+    outstanding = request.session.get("saml_outstanding", {})
+    client = saml.sp_client()
+    try:
+        response = client.parse_authn_request_response(
+            encoded, BINDING_HTTP_POST, outstanding={k: k for k in outstanding}
+        )
+    except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; all mean "refused"
+        return refuse(
+            request, "Die Anmeldeantwort ist ungültig.", log=f"{exc.__class__.__name__}: {exc}"
+        )
+    if response is None or response.assertion is None:
+        return refuse(request, "Die Anmeldeantwort ist ungültig.", log="no assertion")
+    pending = outstanding.pop(response.in_response_to, None)
+    if pending is None:
+        return refuse(
+            request, "Diese Anmeldung wurde nicht hier begonnen.", log="unknown InResponseTo"
+        )
+    assertion_id = response.assertion.id
+    not_after = response.not_on_or_after or 0
+    if ConsumedAssertion.objects.filter(assertion_id=assertion_id).exists():
+        return refuse(
+            request, "Diese Anmeldeantwort wurde bereits verwendet.", log=f"replay {assertion_id}"
+        )
+    ConsumedAssertion.objects.create(
+        assertion_id=assertion_id,
+        not_on_or_after=datetime.fromtimestamp(not_after, tz=timezone.get_current_timezone())
+        if not_after
+        else timezone.now(),
+    )
+    request.session["saml_outstanding"] = outstanding
+    identity, level = _identity_from(response)
+    if not identity.get("pseudonym"):
+        return refuse(request, "Die Anmeldeantwort enthält keine Kennung.", log="no pseudonym")
+    if not levels.meets(level, pending["level"]):
+        return refuse(
+            request, "Das verlangte Vertrauensniveau wurde nicht erreicht.", log=f"level {level}"
+        )
+    identity["level"] = level
+    request.session.cycle_key()
+    request.session["identity"] = identity
+    return _return_to_tenant(request, pending, identity)
+
+
+def logout(request: HttpRequest) -> HttpResponse:
+    """End the broker session and every tenant session it created; back to the tenant."""
+    key = request.session.session_key
+    if key:
+        end_all_sessions(key)
+    request.session.flush()
+    tenant = Tenant.objects.portals().filter(slug=request.GET.get("tenant", "")).first()
+    if tenant is not None:
+        return HttpResponseRedirect(_tenant_url(request, tenant, "/"))
+    return HttpResponseRedirect("/")
+
+
+def metadata(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(saml.sp_metadata(), content_type="application/samlmetadata+xml")
+
+
+# --- sandbox identity provider --------------------------------------------------------------
+
+
+def _sandbox_enabled() -> None:
+    if not settings.SAML_SANDBOX_IDP:
+        raise Http404("Der Sandbox-Identitätsprovider ist ausgeschaltet.")
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox_sso(request: HttpRequest) -> HttpResponse:
+    _sandbox_enabled()
+    idp = saml.sandbox_idp()
+    if request.method == "GET":
+        try:
+            parsed = idp.parse_authn_request(
+                request.GET.get("SAMLRequest", ""),
+                BINDING_HTTP_REDIRECT,
+                relay_state=request.GET.get("RelayState"),
+                sigalg=request.GET.get("SigAlg"),
+                signature=request.GET.get("Signature"),
+            )
+        except Exception as exc:  # noqa: BLE001
+            return refuse(request, "Ungültige Anmeldeanfrage.", log=f"idp: {exc}")
+        message = parsed.message
+        requested = "basic"
+        if message.requested_authn_context is not None:
+            refs = message.requested_authn_context.authn_context_class_ref
+            requested = levels.BY_CLASS_REF.get(refs[0].text.strip(), "basic") if refs else "basic"
+        request.session["sandbox_request"] = {
+            "xml": base64.b64encode(str(message).encode()).decode(),
+            "level": requested,
+            "relay_state": request.GET.get("RelayState", ""),
+        }
+        personas = [
+            {"key": key, "label": p["label"], "allowed": levels.meets(p["level"], requested)}
+            for key, p in PERSONAS.items()
+        ]
+        return TemplateResponse(
+            request,
+            "identity/sandbox_login.html",
+            {
+                "personas": personas,
+                "requested": levels.label(requested),
+            },
+        )
+    pending = request.session.pop("sandbox_request", None)
+    persona = PERSONAS.get(request.POST.get("persona", ""))
+    if pending is None or persona is None:
+        return refuse(request, "Bitte starten Sie die Anmeldung erneut.")
+    if not levels.meets(persona["level"], pending["level"]):
+        return refuse(request, "Diese Testperson erreicht das verlangte Vertrauensniveau nicht.")
+    from saml2.samlp import authn_request_from_string
+
+    authn_request = authn_request_from_string(base64.b64decode(pending["xml"]).decode())
+    resp_args = idp.response_args(authn_request, [BINDING_HTTP_POST])
+    oid_by_field = {field: oid for oid, field in saml.ATTRIBUTES.items()}
+    identity = {oid_by_field[k]: [v] for k, v in persona["attributes"].items() if v}
+    class_ref = levels.LEVELS[persona["level"]][0]
+    response = idp.create_authn_response(
+        identity,
+        userid=persona["attributes"]["pseudonym"],
+        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=persona["attributes"]["pseudonym"]),
+        authn={"class_ref": class_ref, "authn_auth": saml.idp_entity_id()},
+        sign_assertion=True,
+        sign_response=True,
+        **resp_args,
+    )
+    encoded = base64.b64encode(str(response).encode()).decode()
+    return TemplateResponse(
+        request,
+        "identity/post_response.html",
+        {
+            "action": resp_args["destination"],
+            "saml_response": encoded,
+            "relay_state": pending["relay_state"],
+        },
+    )
+
+
+def sandbox_metadata(request: HttpRequest) -> HttpResponse:
+    _sandbox_enabled()
+    from saml2.config import IdPConfig
+    from saml2.metadata import entity_descriptor
+
+    conf = IdPConfig().load(saml._idp_settings(None))
+    return HttpResponse(str(entity_descriptor(conf)), content_type="application/samlmetadata+xml")

@@ -1,0 +1,84 @@
+"""Writes on citizen accounts (tenant schema)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from services.accounts.models import Citizen, PostboxMessage
+
+IDENTITY_FIELDS = (
+    "given_name",
+    "family_name",
+    "birth_date",
+    "street",
+    "postal_code",
+    "locality",
+    "email",
+)
+
+
+@transaction.atomic
+def do_sign_in_citizen(*, identity: dict) -> Citizen:
+    """This tenant's record of the citizen: created on first visit, updated from the IdP."""
+    citizen = Citizen.objects.select_related("user").filter(pseudonym=identity["pseudonym"]).first()
+    if citizen is None:
+        user = get_user_model().objects.create_user(
+            username=f"citizen-{Citizen.objects.count() + 1}-{identity['pseudonym'][-8:]}"[:150]
+        )
+        user.set_unusable_password()
+        user.save()
+        citizen = Citizen(user=user, pseudonym=identity["pseudonym"])
+    for field in IDENTITY_FIELDS:
+        setattr(citizen, field, identity.get(field, "") or "")
+    citizen.trust_level = identity.get("level", "")
+    citizen.last_login = timezone.now()
+    citizen.save()
+    return citizen
+
+
+@transaction.atomic
+def do_deliver_message(
+    *, citizen: Citizen, subject: str, body: str, attachment: tuple[str, bytes] | None = None
+) -> PostboxMessage:
+    message = PostboxMessage(citizen=citizen, subject=subject, body=body)
+    if attachment:
+        message.attachment.save(attachment[0], ContentFile(attachment[1]), save=False)
+    message.save()
+    return message
+
+
+def do_mark_read(*, message: PostboxMessage) -> None:
+    if message.read_at is None:
+        PostboxMessage.objects.filter(pk=message.pk).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def do_delete_account(*, citizen: Citizen) -> None:
+    """GDPR Art. 17 in this tenant: the account, its personal data and postbox go."""
+    user = citizen.user
+    citizen.delete()
+    user.delete()
+
+
+def export_data(citizen: Citizen) -> dict:
+    """GDPR Art. 15: everything this tenant holds about the citizen."""
+    return {
+        "personal_data": {
+            field: getattr(citizen, field) for field in ("pseudonym", *IDENTITY_FIELDS)
+        },
+        "trust_level": citizen.trust_level,
+        "account_created": citizen.created.isoformat(),
+        "postbox": [
+            {
+                "subject": m.subject,
+                "body": m.body,
+                "created": m.created.isoformat(),
+                "read": m.read_at.isoformat() if m.read_at else None,
+                "attachment": m.attachment.name.rsplit("/", 1)[-1] if m.attachment else None,
+            }
+            for m in citizen.messages.all()
+        ],
+    }

@@ -1,0 +1,177 @@
+"""Mein Konto (tenant host): sign-in through the broker, personal data, postbox, export, delete."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kreisportal.identity import levels
+from kreisportal.identity.broker import LoginRefused, redeem_login_code, remember_tenant_session
+from services.accounts.actions import (
+    do_delete_account,
+    do_mark_read,
+    do_sign_in_citizen,
+    export_data,
+)
+from services.accounts.models import Citizen, PostboxMessage
+
+
+def _broker_url(path: str, **params: str) -> str:
+    return f"{settings.PUBLIC_URL.rstrip('/')}{path}?{urlencode(params)}"
+
+
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/") and not value.startswith("//") else "/konto/"
+
+
+def current_citizen(request: HttpRequest) -> Citizen | None:
+    if not request.user.is_authenticated:
+        return None
+    return Citizen.objects.filter(user=request.user).first()
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Send the citizen to the broker (which reuses an existing login without asking again)."""
+    level = request.GET.get("level", "basic")
+    if level not in levels.LEVELS:
+        level = "basic"
+    state = secrets.token_urlsafe(24)
+    request.session["login_state"] = state
+    return HttpResponseRedirect(
+        _broker_url(
+            "/auth/start/",
+            tenant=request.tenant.slug,
+            level=level,
+            state=state,
+            next=_safe_next(request.GET.get("next", "")),
+        )
+    )
+
+
+def callback(request: HttpRequest) -> HttpResponse:
+    """Redeem the one-time code server-side and sign the citizen in to this tenant."""
+    expected = request.session.pop("login_state", None)
+    if not expected or request.GET.get("state") != expected:
+        return TemplateResponse(
+            request,
+            "identity/error.html",
+            {"message": "Die Anmeldung wurde nicht in diesem Browser begonnen."},
+            status=400,
+        )
+    try:
+        record = redeem_login_code(
+            code=request.GET.get("code", ""), tenant_slug=request.tenant.slug
+        )
+    except LoginRefused as exc:
+        return TemplateResponse(request, "identity/error.html", {"message": str(exc)}, status=400)
+    citizen = do_sign_in_citizen(identity=record.identity)
+    login(request, citizen.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session["trust_level"] = record.identity.get("level", "")
+    request.session.save()
+    remember_tenant_session(
+        broker_session_key=record.broker_session_key,
+        tenant_slug=request.tenant.slug,
+        session_key=request.session.session_key,
+    )
+    return HttpResponseRedirect(_safe_next(request.GET.get("next", "")))
+
+
+def _require_citizen(request: HttpRequest) -> Citizen | HttpResponse:
+    citizen = current_citizen(request)
+    if citizen is None:
+        return redirect(f"/konto/anmelden/?{urlencode({'next': request.get_full_path()})}")
+    return citizen
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    citizen = _require_citizen(request)
+    if isinstance(citizen, HttpResponse):
+        return citizen
+    messages = list(citizen.messages.all())
+    return TemplateResponse(
+        request,
+        "accounts/account.html",
+        {
+            "citizen": citizen,
+            "messages_list": messages,
+            "unread": sum(1 for m in messages if m.read_at is None),
+            "level_label": levels.label(citizen.trust_level),
+        },
+    )
+
+
+def access_message(citizen: Citizen, message_id: str) -> PostboxMessage:
+    """The citizen's own message; anything else (other citizen, other tenant, bad id) is 404."""
+    try:
+        return PostboxMessage.objects.get(pk=message_id, citizen=citizen)
+    except (PostboxMessage.DoesNotExist, ValueError, Exception) as exc:
+        raise Http404("Nachricht nicht gefunden") from exc
+
+
+def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
+    citizen = _require_citizen(request)
+    if isinstance(citizen, HttpResponse):
+        return citizen
+    message = access_message(citizen, message_id)
+    do_mark_read(message=message)
+    return TemplateResponse(request, "accounts/message.html", {"message": message})
+
+
+def message_attachment(request: HttpRequest, message_id: str) -> HttpResponse:
+    citizen = _require_citizen(request)
+    if isinstance(citizen, HttpResponse):
+        return citizen
+    message = access_message(citizen, message_id)
+    if not message.attachment:
+        raise Http404("Kein Anhang")
+    return FileResponse(
+        message.attachment.open("rb"),
+        as_attachment=True,
+        filename=message.attachment.name.rsplit("/", 1)[-1],
+    )
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    citizen = _require_citizen(request)
+    if isinstance(citizen, HttpResponse):
+        return citizen
+    response = HttpResponse(
+        json.dumps(export_data(citizen), ensure_ascii=False, indent=2),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="meine-daten-{request.tenant.slug}.json"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    citizen = _require_citizen(request)
+    if isinstance(citizen, HttpResponse):
+        return citizen
+    if request.method == "POST" and request.POST.get("confirm") == "ja":
+        do_delete_account(citizen=citizen)
+        logout(request)
+        return TemplateResponse(request, "accounts/deleted.html", {})
+    return TemplateResponse(
+        request,
+        "accounts/delete.html",
+        {"citizen": citizen},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """Log out here and at the broker, which ends the sessions of every tenant visited."""
+    logout(request)
+    return HttpResponseRedirect(_broker_url("/auth/logout/", tenant=request.tenant.slug))
