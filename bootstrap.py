@@ -55,6 +55,23 @@ def find_chromium() -> str | None:
     return None
 
 
+def ensure_debian_package(program: str, package: str, purpose: str) -> None:
+    """Install a Debian package when its program is missing (as root with apt-get)."""
+    if shutil.which(program):
+        return
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say(f"installing Debian's {package} ({purpose})")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(apt, "update", "-qq", env=env, stdout=subprocess.DEVNULL)
+        run(apt, "install", "-y", "-qq", package, env=env, stdout=subprocess.DEVNULL)
+    if not shutil.which(program):
+        say(
+            f"{program} is missing and could not be installed here ({purpose}): "
+            f"install it with `sudo apt-get install {package}`."
+        )
+
+
 def ensure_chromium() -> None:
     """The browser tests drive Debian's chromium (Playwright cannot download browsers here)."""
     if find_chromium():
@@ -81,6 +98,7 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     ensure_venv()
     os.chdir(ROOT)
+    ensure_debian_package("xmlsec1", "xmlsec1", "SAML signatures of the login")
     if command == "install":
         return 0
     if command == "demo":

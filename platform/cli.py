@@ -169,7 +169,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _public_url_for(port: int) -> None:
+    """The broker's and SAML endpoints' absolute URL follows the port the demo serves on."""
+    base = os.environ.get("BASE_DOMAIN", "localhost")
+    os.environ.setdefault("PUBLIC_URL", f"http://{base}:{port}")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    _public_url_for(args.port)
     _setup_django()
     from django.conf import settings
 
@@ -206,6 +213,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    _public_url_for(args.port)
     _setup_django()  # starts the embedded database when there is no DATABASE_URL
     return _run_children([_gunicorn_command(args.host, args.port, args.workers)])
 

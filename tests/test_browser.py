@@ -35,3 +35,28 @@ def test_unknown_host_shows_the_not_found_page(page, tenant_server):  # noqa: F8
     response = page.goto(f"http://aachen.localhost:{tenant_server}/")
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Portal nicht gefunden"
+
+
+def test_single_sign_on_across_tenants_postbox_and_logout(page, tenant_server, settings):  # noqa: F811
+    """Log in on Erkelenz through the sandbox IdP, arrive signed in on Gangelt, open the
+    postbox, log out everywhere — all in one real browser."""
+    port = tenant_server
+    settings.PUBLIC_URL = f"http://localhost:{port}"
+    erkelenz, gangelt = f"http://erkelenz.localhost:{port}", f"http://gangelt.localhost:{port}"
+    page.goto(f"{erkelenz}/konto/")
+    assert "Testanmeldung" in page.locator("h1").inner_text()
+    page.get_by_label("Erika Mustermann (substanziell)").check()
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Weiter zum Portal").click()
+    page.wait_for_url(f"{erkelenz}/konto/")
+    assert "Erika Mustermann" in page.locator("main").inner_text()
+
+    page.goto(f"{gangelt}/konto/")  # no identity provider in between
+    page.wait_for_url(f"{gangelt}/konto/")
+    assert "Erika Mustermann" in page.locator("main").inner_text()
+    assert "Keine Nachrichten." in page.locator("main").inner_text()
+
+    page.get_by_role("button", name="Abmelden (überall)").click()
+    page.wait_for_url(f"{gangelt}/")
+    page.goto(f"{erkelenz}/konto/")
+    assert "Testanmeldung" in page.locator("h1").inner_text()  # signed out on Erkelenz too

@@ -74,7 +74,7 @@ def end_all_sessions(broker_session_key: str) -> int:
 
     links = list(TenantSession.objects.filter(broker_session_key=broker_session_key))
     schemas = dict(
-        Tenant.objects.filter(slug__in={l.tenant_slug for l in links}).values_list(
+        Tenant.objects.filter(slug__in={link.tenant_slug for link in links}).values_list(
             "slug", "schema_name"
         )
     )

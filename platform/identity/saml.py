@@ -13,7 +13,7 @@ from saml2.config import IdPConfig, SPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef
 from saml2.samlp import Extensions, RequestedAuthnContext
-from saml2.server import Server
+from saml2.server import Server  # noqa: F401 - tests build forged IdPs
 
 from kreisportal.identity.keys import key_pair
 from kreisportal.identity.levels import LEVELS
