@@ -82,6 +82,7 @@ def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
                 path=f"/leistungen/{service.leika_key}/",
             )
     office = local.office if local else None
+    trust = _trust_check(request, local)
     fee_cents = local.fee_cents if local and local.fee_cents is not None else service.fee_cents
     return TemplateResponse(
         request,
@@ -93,8 +94,26 @@ def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
             "open_now": office.is_open_at(timezone.localtime()) if office else None,
             "fee_cents": fee_cents,
             "district_link": district_link,
+            "trust": trust,
         },
     )
+
+
+def _trust_check(request: HttpRequest, local) -> dict | None:
+    """Whether the signed-in citizen's trust level suffices for this service's online form."""
+    from kreisportal.identity import levels
+
+    required = getattr(local, "min_trust_level", "") if local else ""
+    if not required:
+        return None
+    reached = request.session.get("trust_level", "") if request.user.is_authenticated else ""
+    return {
+        "required": required,
+        "required_label": levels.label(required),
+        "reached_label": levels.label(reached) if reached else "",
+        "ok": bool(reached) and levels.meets(reached, required),
+        "login_url": f"/konto/anmelden/?level={required}&next={request.path}",
+    }
 
 
 def finder(request: HttpRequest) -> HttpResponse:

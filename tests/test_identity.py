@@ -122,3 +122,34 @@ def test_export_and_delete_account(browser, in_tenant):
 def test_account_requires_sign_in(client, db):
     response = client.get("/konto/", HTTP_HOST=host("erkelenz"))
     assert response.status_code == 302 and response["Location"].startswith("/konto/anmelden/")
+
+
+def test_service_demanding_a_trust_level_explains_and_offers_the_higher_login(browser, in_tenant):
+    from services.local.models import LocalService
+
+    with in_tenant("erkelenz"):
+        LocalService.objects.filter(service__leika_key="99050012104000").update(
+            online_level="online",
+            online_url="https://formulare.erkelenz.example/gewerbe",
+            min_trust_level="substantial",
+        )
+    url = f"http://{host('erkelenz')}/leistungen/99050012104000/"
+    anonymous = browser.get(url).content.decode()
+    assert "Vertrauensniveau <strong>substanziell</strong>" in anonymous
+    assert (
+        "/konto/anmelden/?level=substantial" in anonymous
+        and "Online beantragen</a>" not in anonymous
+    )
+    sign_in(browser, host("erkelenz"), persona="max")  # basisregistriert
+    basic = browser.get(url).content.decode()
+    assert "Sie sind mit dem Niveau <strong>basisregistriert</strong> angemeldet" in basic
+    assert "Erneut anmelden" in basic
+    sign_in(
+        browser,
+        host("erkelenz"),
+        persona="erika",
+        level="substantial",
+        next_path="/leistungen/99050012104000/",
+    )
+    enough = browser.get(url).content.decode()
+    assert "Online beantragen</a>" in enough and "Erneut anmelden" not in enough

@@ -115,6 +115,21 @@ class LocalService(models.Model):
         default=OnlineLevel.INFORMATION,
     )
     online_url = models.URLField(_("Online-Dienst"), blank=True)
+    min_trust_level = models.CharField(
+        _("Mindest-Vertrauensniveau für den Online-Antrag"),
+        max_length=16,
+        blank=True,
+        choices=[
+            ("", _("keines")),
+            ("basic", _("basisregistriert")),
+            ("substantial", _("substanziell")),
+            ("high", _("hoch")),
+        ],
+        help_text=_(
+            "Wer mit einem niedrigeren Niveau angemeldet ist, wird um eine erneute "
+            "Anmeldung gebeten."
+        ),
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -43,7 +43,8 @@ class LocalServiceViewSet(SnippetViewSet):
             heading=_("Vor Ort"),
         ),
         MultiFieldPanel(
-            [FieldPanel("online_level"), FieldPanel("online_url")], heading=_("Online-Dienst")
+            [FieldPanel("online_level"), FieldPanel("online_url"), FieldPanel("min_trust_level")],
+            heading=_("Online-Dienst"),
         ),
     ]
 
