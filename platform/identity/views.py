@@ -116,6 +116,12 @@ def start(request: HttpRequest) -> HttpResponse:
     identity = request.session.get("identity")
     if identity and levels.meets(identity["level"], level):
         return _return_to_tenant(request, pending, identity)
+    if settings.IDENTITY_PROTOCOL == "oidc":
+        from kreisportal.identity import oidc
+
+        location, oidc_pending = oidc.authorization_url(level=level)
+        request.session["oidc_pending"] = {**oidc_pending, "broker": pending}
+        return HttpResponseRedirect(location)
     request_id, location = saml.authn_request_redirect(
         level=level,
         relay_state="",
@@ -188,6 +194,27 @@ def acs(request: HttpRequest) -> HttpResponse:
     request.session.cycle_key()
     request.session["identity"] = identity
     return _return_to_tenant(request, pending, identity)
+
+
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    """Return from an OpenID Connect provider (IDENTITY_PROTOCOL=oidc)."""
+    from kreisportal.identity import oidc
+
+    pending = request.session.pop("oidc_pending", None)
+    if pending is None or request.GET.get("state") != pending["state"]:
+        return refuse(request, "Diese Anmeldung wurde nicht hier begonnen.", log="oidc state")
+    if request.GET.get("error"):
+        return refuse(request, "Die Anmeldung wurde abgebrochen.", log=request.GET["error"][:100])
+    try:
+        identity = oidc.identity_from_code(code=request.GET.get("code", ""), pending=pending)
+    except (oidc.OIDCError, Exception) as exc:  # noqa: BLE001 - network and protocol errors
+        return refuse(request, "Die Anmeldeantwort ist ungültig.", log=f"oidc: {exc}")
+    broker_pending = pending["broker"]
+    if not levels.meets(identity["level"], broker_pending["level"]):
+        return refuse(request, "Das verlangte Vertrauensniveau wurde nicht erreicht.")
+    request.session.cycle_key()
+    request.session["identity"] = identity
+    return _return_to_tenant(request, broker_pending, identity)
 
 
 def logout(request: HttpRequest) -> HttpResponse:

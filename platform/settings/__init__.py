@@ -250,6 +250,10 @@ SAML_IDP_ENTITY_ID = env_str("SAML_IDP_ENTITY_ID")
 SAML_IDP_METADATA_FILE = env_str("SAML_IDP_METADATA_FILE")
 SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE")
 SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE")
+IDENTITY_PROTOCOL = env_str("IDENTITY_PROTOCOL", "saml")  # "saml" (BundID) or "oidc"
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
 
 # --- Observability ------------------------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")

@@ -1,0 +1,170 @@
+"""The OpenID Connect client beside SAML: a fake provider at the HTTP boundary (discovery,
+token and JWKS endpoints on loopback, RS256-signed ID tokens as the OIDC spec defines them)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings as django_settings
+
+from tests.sso import Browser, query
+
+BASE = django_settings.BASE_DOMAIN
+ERKELENZ = f"erkelenz.{BASE}:8000"
+
+
+class FakeProvider:
+    def __init__(self):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.codes: dict[str, dict] = {}
+        self.issuer = ""
+
+    def jwks(self) -> dict:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}
+
+    def issue_code(
+        self,
+        *,
+        nonce: str,
+        challenge: str,
+        key=None,
+        audience: str = "kreisportal",
+        acr: str = "http://eidas.europa.eu/LoA/substantial",
+    ) -> str:
+        code = secrets.token_urlsafe(16)
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": audience,
+            "sub": "oidc-person-42",
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "acr": acr,
+            "given_name": "Olga",
+            "family_name": "Offen",
+            "email": "olga@oidc.example",
+        }
+        token = jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "k1"})
+        self.codes[code] = {"id_token": token, "challenge": challenge}
+        return code
+
+
+def _handler(provider: FakeProvider):
+    class Handler(BaseHTTPRequestHandler):
+        def _json(self, status: int, body: dict) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):  # noqa: N802
+            if self.path == "/.well-known/openid-configuration":
+                self._json(
+                    200,
+                    {
+                        "issuer": provider.issuer,
+                        "authorization_endpoint": f"{provider.issuer}/authorize",
+                        "token_endpoint": f"{provider.issuer}/token",
+                        "jwks_uri": f"{provider.issuer}/jwks",
+                    },
+                )
+            elif self.path == "/jwks":
+                self._json(200, provider.jwks())
+            else:
+                self._json(404, {"error": "not_found"})
+
+        def do_POST(self):  # noqa: N802
+            form = {
+                k: v[0]
+                for k, v in parse_qs(
+                    self.rfile.read(int(self.headers["Content-Length"])).decode()
+                ).items()
+            }
+            grant = provider.codes.pop(form.get("code", ""), None)
+            verifier_hash = (
+                base64.urlsafe_b64encode(
+                    hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+                )
+                .rstrip(b"=")
+                .decode()
+            )
+            if grant is None or grant["challenge"] != verifier_hash:
+                self._json(400, {"error": "invalid_grant"})
+            else:
+                self._json(
+                    200,
+                    {"access_token": "x", "token_type": "Bearer", "id_token": grant["id_token"]},
+                )
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def provider(settings):
+    fake = FakeProvider()
+    server = HTTPServer(("127.0.0.1", 0), _handler(fake))
+    fake.issuer = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.IDENTITY_PROTOCOL = "oidc"
+    settings.OIDC_ISSUER = fake.issuer
+    settings.OIDC_CLIENT_ID = "kreisportal"
+    settings.OIDC_CLIENT_SECRET = "geheim"
+    yield fake
+    server.shutdown()
+
+
+def _authorize(browser: Browser) -> dict:
+    start = browser.get(f"http://{ERKELENZ}/konto/anmelden/?next=/konto/&level=substantial")
+    to_provider = browser.get(start["Location"])
+    assert to_provider.status_code == 302
+    params = query(to_provider["Location"])
+    assert params["code_challenge_method"] == "S256" and params["client_id"] == "kreisportal"
+    return params
+
+
+def test_sign_in_through_an_oidc_provider(db, provider, in_tenant):
+    browser = Browser()
+    params = _authorize(browser)
+    code = provider.issue_code(nonce=params["nonce"], challenge=params["code_challenge"])
+    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={params['state']}")
+    assert back.status_code == 302 and "/konto/rueckkehr/" in back["Location"]
+    assert browser.get(back["Location"]).status_code == 302
+    assert "Olga Offen" in browser.get(f"http://{ERKELENZ}/konto/").content.decode()
+
+
+@pytest.mark.parametrize("fault", ["nonce", "signature", "audience", "state", "level"])
+def test_bad_oidc_answers_are_refused(db, provider, fault, caplog):
+    browser = Browser()
+    params = _authorize(browser)
+    kwargs = {"nonce": params["nonce"], "challenge": params["code_challenge"]}
+    if fault == "nonce":
+        kwargs["nonce"] = "another-nonce"
+    elif fault == "signature":
+        kwargs["key"] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    elif fault == "audience":
+        kwargs["audience"] = "someone-else"
+    elif fault == "level":
+        kwargs["acr"] = "http://eidas.europa.eu/LoA/low"
+    code = provider.issue_code(**kwargs)
+    state = "forged-state" if fault == "state" else params["state"]
+    response = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={state}")
+    assert response.status_code == 400
+    assert any("login refused" in r.getMessage() for r in caplog.records)
+    assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
