@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("services.urls")),
     path("", include("services.accounts.urls")),
+    path("", include("payments.urls")),
     *_wagtail_patterns,
     re_path(
         wagtail_urls.serve_pattern, cached_page_serve(wagtail_views.serve), name="wagtail_serve"

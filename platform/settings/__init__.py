@@ -96,6 +96,7 @@ TENANT_APPS = [
     "cms",
     "services.local",
     "services.accounts",
+    "payments",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,32 @@
+"""Payment providers: one small class each. The sandbox is the demo default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from payments.models import Payment
+from payments.registry import Registry
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+
+
+class PaymentProvider:
+    """Base class of one provider: start a payment (redirect the citizen), settle it."""
+
+    label = ""
+
+    def __init__(self, identifier: str) -> None:
+        self.identifier = identifier
+
+    def start(self, payment: Payment, request: HttpRequest, *, return_path: str) -> Redirect:
+        raise NotImplementedError
+
+
+registry: Registry[PaymentProvider] = Registry()
+
+from payments.providers import sandbox  # noqa: E402,F401 - registers itself

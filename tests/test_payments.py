@@ -1,0 +1,120 @@
+"""Payments: provider registry, sandbox hosted page, idempotent booking, isolation."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from payments.actions import PaymentError, do_book_payment_event, do_create_payment
+from payments.models import Payment, PaymentEvent
+from payments.providers import PaymentProvider, registry
+from payments.registry import Registry
+from services.accounts.models import Citizen
+from tests.sso import Browser, sign_in
+
+BASE = settings.BASE_DOMAIN
+
+
+def host(slug: str) -> str:
+    return f"{slug}.{BASE}:8000"
+
+
+def test_registry_refuses_duplicate_ids_and_knows_the_sandbox():
+    assert "sandbox" in registry
+    own: Registry[PaymentProvider] = Registry()
+
+    @own.register("demo")
+    class Demo(PaymentProvider):
+        pass
+
+    with pytest.raises(ValueError, match="already registered"):
+        own.register("demo")(Demo)
+    with pytest.raises(KeyError):
+        own["paypal"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "amount", "message"),
+    [
+        ("bitcoin", 1000, "unknown payment provider"),
+        ("sandbox", 0, "positive"),
+        ("sandbox", -5, "positive"),
+    ],
+)
+def test_bad_payments_are_refused(in_tenant, provider, amount, message):
+    with in_tenant("kreis"):
+        with pytest.raises(PaymentError, match=message):
+            do_create_payment(provider=provider, amount_cents=amount, purpose="Test")
+        assert not Payment.objects.exists()
+
+
+def test_a_replayed_event_books_once_and_fulfils_once(
+    in_tenant, django_capture_on_commit_callbacks
+):
+    fulfilled = []
+    with in_tenant("kreis"):
+        payment = do_create_payment(provider="sandbox", amount_cents=1500, purpose="Flurkarte")
+        with django_capture_on_commit_callbacks(execute=True):
+            results = [
+                do_book_payment_event(
+                    payment_id=payment.pk,
+                    event_id="evt-1",
+                    outcome="paid",
+                    method="card",
+                    on_paid=fulfilled.append,
+                )
+                for _ in range(100)
+            ]
+        assert [booked for _, booked in results].count(True) == 1
+        assert PaymentEvent.objects.filter(payment=payment).count() == 1
+        assert Payment.objects.get(pk=payment.pk).status == "paid"
+        # a late failure for the same payment never undoes the booking
+        _, booked = do_book_payment_event(payment_id=payment.pk, event_id="evt-2", outcome="failed")
+        assert not booked and Payment.objects.get(pk=payment.pk).status == "paid"
+    assert len(fulfilled) == 1
+
+
+def test_sandbox_page_double_click_books_one_payment(in_tenant):
+    browser = Browser()
+    sign_in(browser, host("kreis"))
+    with in_tenant("kreis"):
+        citizen = Citizen.objects.get(pseudonym="sandbox-bpk2-erika-0001")
+        payment = do_create_payment(
+            provider="sandbox", amount_cents=2500, purpose="Liegenschaftskarte", payer=citizen
+        )
+    url = f"http://{host('kreis')}/zahlung/sandbox/{payment.pk}/?zurueck=/konto/"
+    page = browser.get(url).content.decode()
+    assert "25,00 €" in page and "kein Geld" in page
+    for _ in range(2):  # double click
+        response = browser.post(url, {"methode": "paypal", "ergebnis": "erfolg"})
+        assert response.status_code == 302 and response["Location"] == "/konto/"
+    with in_tenant("kreis"):
+        payment.refresh_from_db()
+        assert payment.status == "paid" and payment.method == "paypal"
+        assert PaymentEvent.objects.filter(payment=payment).count() == 1
+    assert "bereits abgeschlossen" in browser.get(url).content.decode()
+
+
+def test_sandbox_page_bad_input_and_isolation(in_tenant):
+    browser = Browser()
+    sign_in(browser, host("kreis"))
+    with in_tenant("kreis"):
+        citizen = Citizen.objects.get(pseudonym="sandbox-bpk2-erika-0001")
+        payment = do_create_payment(
+            provider="sandbox", amount_cents=900, purpose="Auszug", payer=citizen
+        )
+    url = f"/zahlung/sandbox/{payment.pk}/"
+    assert (
+        browser.post(
+            f"http://{host('kreis')}{url}", {"methode": "gold", "ergebnis": "erfolg"}
+        ).status_code
+        == 400
+    )
+    # another citizen, another tenant, a guessed id: 404
+    stranger = Browser()
+    sign_in(stranger, host("kreis"), persona="hannah", level="high")
+    assert stranger.get(f"http://{host('kreis')}{url}").status_code == 404
+    assert browser.get(f"http://{host('gangelt')}{url}").status_code == 404
+    assert browser.get(f"http://{host('kreis')}/zahlung/sandbox/not-a-uuid/").status_code == 404
+    with in_tenant("kreis"):
+        assert Payment.objects.get(pk=payment.pk).status == "pending"
