@@ -17,6 +17,14 @@ class PaymentError(Exception):
     pass
 
 
+def _announce_paid(payment: Payment, on_paid: Callable[[Payment], None] | None) -> None:
+    from payments.signals import payment_paid
+
+    if on_paid is not None:
+        on_paid(payment)
+    payment_paid.send(sender=Payment, payment=payment)
+
+
 @transaction.atomic
 def do_create_payment(*, provider: str, amount_cents: int, purpose: str, payer=None) -> Payment:
     from payments.providers import registry
@@ -59,8 +67,8 @@ def do_book_payment_event(
             if outcome == "paid":
                 payment.paid_at = timezone.now()
             payment.save(update_fields=["status", "method", "paid_at"])
-            if outcome == "paid" and on_paid is not None:
-                transaction.on_commit(lambda: on_paid(payment))
+            if outcome == "paid":
+                transaction.on_commit(lambda: _announce_paid(payment, on_paid))
             logger.info("payment %s %s via %s", payment.pk, outcome, payment.provider)
             return payment, True
     except IntegrityError:

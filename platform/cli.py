@@ -51,6 +51,19 @@ def seed_demo_content() -> None:
     from cms.demo import seed_demo_cms
 
     print(seed_demo_cms(), flush=True)
+    seed_demo_cadastre()
+
+
+def seed_demo_cadastre() -> None:
+    from django_tenants.utils import tenant_context
+
+    from services.fulfillment.cadastre import generate_demo_cadastre
+    from tenants.models import Tenant
+
+    district = Tenant.objects.filter(kind=Tenant.Kind.DISTRICT).first()
+    if district is not None:
+        with tenant_context(district):
+            print(f"demo cadastre: {generate_demo_cadastre()} parcels (synthetic)", flush=True)
 
 
 def ensure_demo_admin() -> None:

@@ -24,6 +24,7 @@ BENCHMARK_LINES: list[str] = []
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, migrated, with the template schema and the demo tenants."""
     from cms.demo import seed_demo_cms
+    from kreisportal.cli import seed_demo_cadastre
     from services.catalogue_import import import_catalogue
     from services.demo import seed_demo_catalogue
     from tenants.demo import seed_demo_tenants
@@ -33,6 +34,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         import_catalogue()
         seed_demo_catalogue()
         seed_demo_cms()
+        seed_demo_cadastre()
     yield
 
 

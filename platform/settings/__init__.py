@@ -97,6 +97,7 @@ TENANT_APPS = [
     "services.local",
     "services.accounts",
     "payments",
+    "services.fulfillment",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -255,6 +256,10 @@ IDENTITY_PROTOCOL = env_str("IDENTITY_PROTOCOL", "saml")  # "saml" (BundID) or "
 OIDC_ISSUER = env_str("OIDC_ISSUER")
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+
+# --- Mail: console in the demo, SMTP in production (EMAIL_URL-style settings via env) -------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kreisportal <noreply@kreisportal.example>")
 
 # --- Observability ------------------------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")

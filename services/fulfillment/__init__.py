@@ -1,0 +1,2 @@
+"""Fully automated services (no clerk): a registry of pipelines. The first one is the
+Liegenschaftsauskunft (cadastral extract) of the district."""

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from services.fulfillment import views
+
+urlpatterns = [
+    path("liegenschaftsauskunft/", views.search, name="cadastre-search"),
+    path("liegenschaftsauskunft/bestellen/", views.order, name="cadastre-order"),
+    path(
+        "liegenschaftsauskunft/auftrag/<str:order_id>/", views.order_status, name="cadastre-status"
+    ),
+    path("liegenschaftsauskunft/pruefen/", views.verify, name="cadastre-verify"),
+]
