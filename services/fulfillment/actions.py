@@ -70,7 +70,7 @@ def do_place_cadastral_order(
     )
 
 
-def map_svg(parcel: Parcel, *, width_mm: float = 170, height_mm: float = 110) -> str:
+def map_svg(parcel: Parcel, *, width_mm: float = 160, height_mm: float = 105) -> str:
     """The parcel and its neighbours in the same Flur, scale bar and north arrow, as SVG."""
     neighbours = list(
         Parcel.objects.filter(gemarkung=parcel.gemarkung, flur=parcel.flur).exclude(pk=parcel.pk)
@@ -92,7 +92,8 @@ def map_svg(parcel: Parcel, *, width_mm: float = 170, height_mm: float = 110) ->
         for n in neighbours
     ]
     shapes.append(
-        f'<polygon points="{project(parcel.polygon)}" fill="#ffd8a8" stroke="#b00" stroke-width="0.8"/>'
+        f'<polygon points="{project(parcel.polygon)}" fill="#ffd8a8" stroke="#b00" '
+        'stroke-width="0.8"/>'
     )
     bar_m = next(v for v in (5, 10, 20, 25, 50, 100, 200, 500) if v * scale >= 15)
     bar_mm = bar_m * scale
@@ -102,7 +103,8 @@ def map_svg(parcel: Parcel, *, width_mm: float = 170, height_mm: float = 110) ->
 <rect width="{width_mm}" height="{height_mm}" fill="#fff" stroke="#000" stroke-width="0.3"/>
 {"".join(shapes)}
 <g transform="translate(8,{height_mm - 8})"><rect width="{bar_mm:.2f}" height="2" fill="#000"/>
-<text y="-2" font-size="3">0</text><text x="{bar_mm:.2f}" y="-2" font-size="3" text-anchor="end">{bar_m} m</text>
+<text y="-2" font-size="3">0</text>
+<text x="{bar_mm:.2f}" y="-2" font-size="3" text-anchor="end">{bar_m} m</text>
 <text y="6" font-size="3">Maßstab ca. 1:{scale_ratio}</text></g>
 <g transform="translate({width_mm - 12},14)"><polygon points="0,-9 4,4 0,1 -4,4" fill="#000"/>
 <text y="9" font-size="4" text-anchor="middle">N</text></g>

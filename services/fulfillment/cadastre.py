@@ -54,7 +54,12 @@ def _polygon(rng: random.Random, origin_x: float, origin_y: float) -> list[list[
 
 def polygon_area(points: list[list[float]]) -> float:
     return (
-        abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1])))
+        abs(
+            sum(
+                x1 * y2 - x2 * y1
+                for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True)
+            )
+        )
         / 2
     )
 

@@ -83,7 +83,8 @@ def order(request: HttpRequest) -> HttpResponse:
             {
                 "message": str(exc),
                 "parcel": parcel,
-                "login_url": f"/konto/anmelden/?{urlencode({'level': 'substantial', 'next': '/liegenschaftsauskunft/'})}",
+                "login_url": "/konto/anmelden/?"
+                + urlencode({"level": "substantial", "next": "/liegenschaftsauskunft/"}),
             },
             status=403,
         )
