@@ -60,3 +60,48 @@ def test_single_sign_on_across_tenants_postbox_and_logout(page, tenant_server, s
     page.wait_for_url(f"{gangelt}/")
     page.goto(f"{erkelenz}/konto/")
     assert "Testanmeldung" in page.locator("h1").inner_text()  # signed out on Erkelenz too
+
+
+def test_order_a_liegenschaftskarte_pay_and_find_the_pdf_in_the_postbox(
+    page, tenant_server, settings
+):  # noqa: F811
+    import io
+
+    from pypdf import PdfReader
+
+    from kreisportal.celery import app
+
+    port = tenant_server
+    settings.PUBLIC_URL = f"http://localhost:{port}"
+    kreis = f"http://kreis.localhost:{port}"
+    app.conf.task_always_eager = True  # the server thread runs the pipeline (no worker here)
+    try:
+        page.goto(f"{kreis}/konto/")
+        page.get_by_label("Erika Mustermann (substanziell)").check()
+        page.get_by_role("button", name="Anmelden").click()
+        page.get_by_role("button", name="Weiter zum Portal").click()
+        page.wait_for_url(f"{kreis}/konto/")
+
+        page.goto(f"{kreis}/liegenschaftsauskunft/")
+        page.select_option("#gemarkung", label="Wassenberg")
+        page.fill("#flur", "1")
+        page.locator("main").get_by_role("button", name="Suchen").click()
+        first = page.locator(".news-list article").first
+        parcel_title = first.locator("h3").inner_text()
+        first.locator("select").select_option("liegenschaftskarte")
+        first.get_by_role("button", name="Bestellen und bezahlen").click()
+        assert "Testzahlung" in page.locator("h1").inner_text()
+        page.get_by_label("PayPal").check()
+        page.get_by_role("button", name="Zahlung erfolgreich").click()
+        assert "zugestellt" in page.locator("main").inner_text()
+
+        page.goto(f"{kreis}/konto/")
+        page.get_by_role("link", name="Ihre Liegenschaftskarte (Auszug)").first.click()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Anhang herunterladen").click()
+        with open(download.value.path(), "rb") as handle:
+            text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
+    finally:
+        app.conf.task_always_eager = False
+    assert "Liegenschaftskarte (Auszug)" in text and "Wassenberg" in text
+    assert parcel_title.split("Flurstück ")[1] in text and "Prüfcode" in text and "DEMO" in text

@@ -165,3 +165,58 @@ def test_map_has_the_parcel_neighbours_scale_bar_and_north_arrow(in_tenant):
         svg = map_svg(parcel)
     assert svg.count("<polygon") >= 3 and 'fill="#ffd8a8"' in svg
     assert " m</text>" in svg and "Maßstab ca. 1:" in svg and ">N</text>" in svg
+
+
+def test_reconciliation_completes_a_paid_order_whose_fulfilment_never_ran(in_tenant):
+    """Payment booked, then the process died before the pipeline ran (no on-commit hook)."""
+    from payments.actions import do_book_payment_event
+    from services.accounts.models import Citizen
+    from services.fulfillment.actions import do_place_cadastral_order
+    from services.fulfillment.tasks import reconcile_cadastral_orders
+
+    parcel = _owned_parcel(in_tenant)
+    browser = Browser()
+    sign_in(browser, KREIS)
+    with in_tenant("kreis"):
+        citizen = Citizen.objects.get(pseudonym="sandbox-bpk2-erika-0001")
+        order = do_place_cadastral_order(
+            citizen=citizen, parcel=parcel, product="liegenschaftskarte", trust_level="basic"
+        )
+        do_book_payment_event(
+            payment_id=order.payment_id, event_id="evt-lost", outcome="paid", method="card"
+        )
+        order.refresh_from_db()
+        assert order.status == "awaiting_payment"  # the pipeline never started
+        assert reconcile_cadastral_orders(min_age_seconds=0) == 1
+        order.refresh_from_db()
+        assert order.status == "completed"
+        assert PostboxMessage.objects.filter(citizen=citizen).count() == 1
+        assert reconcile_cadastral_orders(min_age_seconds=0) == 0  # exactly once
+
+
+def test_another_citizen_or_tenant_cannot_see_an_order(in_tenant, eager_tasks):
+    from services.accounts.models import Citizen
+    from services.fulfillment.actions import do_place_cadastral_order
+
+    parcel = _owned_parcel(in_tenant)
+    owner = Browser()
+    sign_in(owner, KREIS)
+    with in_tenant("kreis"):
+        citizen = Citizen.objects.get(pseudonym="sandbox-bpk2-erika-0001")
+        order = do_place_cadastral_order(
+            citizen=citizen, parcel=parcel, product="flurstuecksnachweis", trust_level="basic"
+        )
+    assert owner.get(f"http://{KREIS}/liegenschaftsauskunft/auftrag/{order.pk}/").status_code == 200
+    stranger = Browser()
+    sign_in(stranger, KREIS, persona="hannah", level="high")
+    for path in (
+        f"/liegenschaftsauskunft/auftrag/{order.pk}/",
+        f"/zahlung/sandbox/{order.payment_id}/",
+    ):
+        assert stranger.get(f"http://{KREIS}{path}").status_code == 404
+    assert (
+        owner.get(
+            f"http://gangelt.{BASE}:8000/liegenschaftsauskunft/auftrag/{order.pk}/"
+        ).status_code
+        == 404
+    )

@@ -244,6 +244,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged only when done and re-queued if its worker dies: fulfilment steps are
+# idempotent, so a repeated run completes the job exactly once.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- Identity (BundID-style SAML 2.0, sandbox IdP) -----------------------------------------
 PUBLIC_URL = env_str("PUBLIC_URL", f"http://{BASE_DOMAIN}:8000")

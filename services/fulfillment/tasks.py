@@ -13,3 +13,29 @@ def fulfil_cadastral_order(order_id: str) -> str:
         pk=order_id
     )
     return do_fulfil_cadastral_order(order=order).status
+
+
+@app.task(name="fulfillment.reconcile")
+def reconcile_cadastral_orders(min_age_seconds: int = 60) -> int:
+    """Orders whose payment is booked but whose document never came (the process died between
+    payment and fulfilment, or a task was lost) are fulfilled now. Run periodically per tenant."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from services.fulfillment.actions import do_fulfil_cadastral_order
+    from services.fulfillment.models import CadastralOrder
+
+    stale = (
+        CadastralOrder.objects.select_related("parcel__gemarkung", "citizen", "payment")
+        .filter(
+            payment__status="paid",
+            payment__paid_at__lte=timezone.now() - timedelta(seconds=min_age_seconds),
+        )
+        .exclude(status=CadastralOrder.Status.COMPLETED)
+    )
+    done = 0
+    for order in stale:
+        do_fulfil_cadastral_order(order=order)
+        done += 1
+    return done
