@@ -62,9 +62,11 @@ def test_single_sign_on_across_tenants_postbox_and_logout(page, tenant_server, s
     assert "Testanmeldung" in page.locator("h1").inner_text()  # signed out on Erkelenz too
 
 
-def test_order_a_liegenschaftskarte_pay_and_find_the_pdf_in_the_postbox(
-    page, tenant_server, settings
-):  # noqa: F811
+def test_order_a_liegenschaftskarte_pay_and_find_the_pdf_in_the_postbox(  # noqa: F811
+    page,  # noqa: F811
+    tenant_server,
+    settings,
+):
     import io
 
     from pypdf import PdfReader

@@ -53,6 +53,7 @@ def test_paid_to_postbox_and_pdfs_per_second(in_tenant, benchmark_report):
             )
         per_second = RUNS / (time.perf_counter() - started)
     benchmark_report(
-        f"Liegenschaftsauskunft paid → PDF in postbox (in-process, {RUNS} orders): p50 {p50:.0f} ms | "
+        f"Liegenschaftsauskunft paid → PDF in postbox (in-process, {RUNS} orders): "
+        f"p50 {p50:.0f} ms | "
         f"p95 {p95:.0f} ms (target ≤ 2 s) | PDF rendering {per_second:.1f} PDFs/s on one core"
     )
