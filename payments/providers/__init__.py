@@ -10,6 +10,10 @@ from payments.models import Payment
 from payments.registry import Registry
 
 
+class ProviderError(Exception):
+    """The provider refused or could not be reached; the payment stays as it was."""
+
+
 @dataclass(frozen=True)
 class Redirect:
     url: str
@@ -26,7 +30,12 @@ class PaymentProvider:
     def start(self, payment: Payment, request: HttpRequest, *, return_path: str) -> Redirect:
         raise NotImplementedError
 
+    def fetch_outcome(self, payment: Payment) -> str | None:
+        """Ask the provider how a pending payment ended ("paid", "failed", "cancelled"), for
+        reconciliation when a webhook never came; None while still open."""
+        return None
+
 
 registry: Registry[PaymentProvider] = Registry()
 
-from payments.providers import sandbox  # noqa: E402,F401 - registers itself
+from payments.providers import card, paypal, sandbox  # noqa: E402,F401 - register themselves

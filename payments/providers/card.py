@@ -1,0 +1,68 @@
+"""Card payments through Stripe Checkout with the official `stripe` package; webhooks verified
+with the endpoint's signing secret. Configured by STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
+(STRIPE_API_BASE only for tests against a local fake)."""
+
+from __future__ import annotations
+
+import stripe
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.http import urlencode
+
+from payments.models import Payment
+from payments.providers import PaymentProvider, ProviderError, Redirect, registry
+
+
+def _client() -> stripe.StripeClient:
+    kwargs = {}
+    if settings.STRIPE_API_BASE:
+        kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=0, **kwargs)
+
+
+@registry.register("card")
+class StripeCardProvider(PaymentProvider):
+    label = "Kreditkarte"
+
+    def start(self, payment: Payment, request: HttpRequest, *, return_path: str) -> Redirect:
+        back = request.build_absolute_uri(f"{return_path}")
+        try:
+            session = _client().v1.checkout.sessions.create(
+                params={
+                    "mode": "payment",
+                    "line_items": [
+                        {
+                            "quantity": 1,
+                            "price_data": {
+                                "currency": payment.currency.lower(),
+                                "unit_amount": payment.amount_cents,
+                                "product_data": {"name": payment.purpose[:250]},
+                            },
+                        }
+                    ],
+                    "client_reference_id": str(payment.pk),
+                    "metadata": {"payment_id": str(payment.pk)},
+                    "success_url": back,
+                    "cancel_url": f"{back}?{urlencode({'abbruch': 1})}",
+                }
+            )
+        except stripe.StripeError as exc:
+            raise ProviderError(
+                f"Stripe refused the checkout session: {exc.__class__.__name__}"
+            ) from exc
+        Payment.objects.filter(pk=payment.pk).update(provider_reference=session.id)
+        return Redirect(session.url)
+
+    def fetch_outcome(self, payment: Payment) -> str | None:
+        session = _client().v1.checkout.sessions.retrieve(payment.provider_reference)
+        if session.payment_status == "paid":
+            return "paid"
+        return "cancelled" if session.status == "expired" else None
+
+    def parse_webhook(self, *, payload: bytes, signature: str) -> stripe.Event:
+        try:
+            return stripe.Webhook.construct_event(
+                payload, signature, settings.STRIPE_WEBHOOK_SECRET
+            )
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise ProviderError("invalid Stripe webhook signature or payload") from exc
