@@ -7,6 +7,7 @@ import secrets
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -55,7 +56,7 @@ def do_place_cadastral_order(
 ) -> CadastralOrder:
     check_may_order(citizen=citizen, parcel=parcel, product=product, trust_level=trust_level)
     payment = do_create_payment(
-        provider="sandbox",
+        provider=settings.PAYMENT_PROVIDER,
         amount_cents=FEES[product],
         payer=citizen,
         purpose=f"{Product(product).label}, {parcel}",
