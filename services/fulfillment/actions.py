@@ -141,8 +141,6 @@ def district_base_url() -> str:
     """The district portal's address, with the scheme and port of the public URL."""
     from urllib.parse import urlsplit
 
-    from django.conf import settings
-
     from tenants.models import Domain, Tenant
 
     public = urlsplit(settings.PUBLIC_URL)
