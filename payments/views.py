@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kreisportal.http import safe_local_path
 from payments.actions import do_book_payment_event
 from payments.models import Payment
 
@@ -30,14 +31,10 @@ def access_payment(request: HttpRequest, payment_id: str) -> Payment:
     return payment
 
 
-def _safe_path(value: str) -> str:
-    return value if value.startswith("/") and not value.startswith("//") else "/konto/"
-
-
 @require_http_methods(["GET", "POST"])
 def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
     payment = access_payment(request, payment_id)
-    back = _safe_path(request.GET.get("zurueck", ""))
+    back = safe_local_path(request.GET.get("zurueck", ""))
     if request.method == "POST":
         outcome = OUTCOMES.get(request.POST.get("ergebnis", ""))
         method = request.POST.get("methode", "")
@@ -64,7 +61,7 @@ def paypal_return(request: HttpRequest) -> HttpResponse:
     from payments.providers import ProviderError, registry
 
     payment = access_payment(request, request.GET.get("zahlung", ""))
-    back = _safe_path(request.GET.get("zurueck", ""))
+    back = safe_local_path(request.GET.get("zurueck", ""))
     if request.GET.get("abbruch"):
         do_book_payment_event(
             payment_id=payment.pk, event_id=f"paypal:cancel:{payment.pk}", outcome="cancelled"

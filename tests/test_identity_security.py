@@ -216,3 +216,13 @@ def test_authn_request_asks_for_a_minimum_level_and_carries_the_akdb_extension(b
     assert 'Comparison="minimum"' in xml and "STORK-QAA-Level-1" in xml
     assert "AuthenticationRequest" in xml and "OrganizationDisplayName" in xml
     assert "Stadt Erkelenz" in xml and "urn:oid:2.5.4.42" in xml
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "javascript:alert(1)"]
+)
+def test_next_parameters_cannot_redirect_off_site(target):
+    from kreisportal.http import safe_local_path
+
+    assert safe_local_path(target) == "/konto/"
+    assert safe_local_path("/leistungen/") == "/leistungen/"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
+from kreisportal.http import safe_local_path
 from kreisportal.identity import levels, saml
 from kreisportal.identity.broker import end_all_sessions, issue_login_code
 from kreisportal.identity.models import ConsumedAssertion
@@ -67,10 +68,6 @@ def _tenant_url(request: HttpRequest, tenant: Tenant, path: str, **params: str) 
     return f"{request.scheme}://{domain}{suffix}{path}{query}"
 
 
-def _safe_next(value: str) -> str:
-    return value if value.startswith("/") and not value.startswith("//") else "/konto/"
-
-
 def _return_to_tenant(request: HttpRequest, pending: dict, identity: dict) -> HttpResponse:
     tenant = Tenant.objects.portals().filter(slug=pending["tenant"]).first()
     if tenant is None:
@@ -107,7 +104,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return refuse(request, "Ungültige Anfrage (state fehlt).")
     pending = {
         "tenant": tenant.slug,
-        "next": _safe_next(request.GET.get("next", "")),
+        "next": safe_local_path(request.GET.get("next", "")),
         "state": state,
         "level": level,
     }

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kreisportal.http import safe_local_path
 from kreisportal.identity import levels
 from kreisportal.identity.broker import LoginRefused, redeem_login_code, remember_tenant_session
 from services.accounts.actions import (
@@ -26,10 +27,6 @@ from services.accounts.models import Citizen, PostboxMessage
 
 def _broker_url(path: str, **params: str) -> str:
     return f"{settings.PUBLIC_URL.rstrip('/')}{path}?{urlencode(params)}"
-
-
-def _safe_next(value: str) -> str:
-    return value if value.startswith("/") and not value.startswith("//") else "/konto/"
 
 
 def current_citizen(request: HttpRequest) -> Citizen | None:
@@ -51,7 +48,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             tenant=request.tenant.slug,
             level=level,
             state=state,
-            next=_safe_next(request.GET.get("next", "")),
+            next=safe_local_path(request.GET.get("next", "")),
         )
     )
 
@@ -81,7 +78,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         tenant_slug=request.tenant.slug,
         session_key=request.session.session_key,
     )
-    return HttpResponseRedirect(_safe_next(request.GET.get("next", "")))
+    return HttpResponseRedirect(safe_local_path(request.GET.get("next", "")))
 
 
 def _require_citizen(request: HttpRequest) -> Citizen | HttpResponse:
