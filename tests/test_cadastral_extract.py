@@ -84,6 +84,8 @@ def test_owner_orders_pays_and_gets_the_pdf_without_a_clerk(
             assert paid.status_code == 302
     status = browser.get(f"http://{KREIS}{paid['Location']}").content.decode()
     assert "zugestellt" in status
+    account = browser.get(f"http://{KREIS}/konto/").content.decode()
+    assert "Flurstücks- und Eigentumsnachweis</a>" in account and "zugestellt" in account
     with in_tenant("kreis"):
         order = CadastralOrder.objects.get()
         assert (

@@ -93,12 +93,14 @@ def account(request: HttpRequest) -> HttpResponse:
     if isinstance(citizen, HttpResponse):
         return citizen
     messages = list(citizen.messages.all())
+    orders = list(citizen.cadastral_orders.select_related("parcel__gemarkung").all()[:20])
     return TemplateResponse(
         request,
         "accounts/account.html",
         {
             "citizen": citizen,
             "messages_list": messages,
+            "orders": orders,
             "unread": sum(1 for m in messages if m.read_at is None),
             "level_label": levels.label(citizen.trust_level),
         },
