@@ -13,6 +13,7 @@ admin.site.index_title = "Verwaltung der Mandanten"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("tls/allowed", views.tls_allowed, name="tls-allowed"),
     path("admin/", admin.site.urls),
     path("api/", include("services.api.urls")),
     path("finder/", finder, name="finder"),

@@ -58,3 +58,17 @@ def tenant_media(request: HttpRequest, path: str) -> HttpResponse:
     if not path.startswith(f"{connection.schema_name}/"):
         raise Http404("Datei nicht gefunden")
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def tls_allowed(request: HttpRequest) -> HttpResponse:
+    """Caddy's on-demand TLS asks here before getting a certificate for a host name:
+    200 for the platform's own hosts and every tenant's domain, 404 for anything else."""
+    from tenants.models import Domain
+
+    domain = (request.GET.get("domain") or "").strip().lower().rstrip(".")
+    allowed = bool(domain) and Domain.objects.filter(domain=domain).exists()
+    return HttpResponse(
+        "ok" if allowed else "unknown domain",
+        status=200 if allowed else 404,
+        content_type="text/plain",
+    )

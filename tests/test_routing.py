@@ -110,3 +110,30 @@ def test_unknown_path_on_a_tenant_host_is_a_404(client, db):
         client.get("/gibt-es-nicht/", HTTP_HOST=f"gangelt.{settings.BASE_DOMAIN}").status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("domain", "status"),
+    [
+        ("erkelenz.localhost", 200),
+        ("ERKELENZ.localhost.", 200),
+        ("admin.localhost", 200),
+        ("evil.example", 404),
+        ("", 404),
+    ],
+)
+def test_on_demand_tls_is_allowed_only_for_known_hosts(client, db, domain, status):
+    response = client.get("/tls/allowed", {"domain": domain}, HTTP_HOST=settings.BASE_DOMAIN)
+    assert response.status_code == status
+
+
+def test_on_demand_tls_covers_custom_domains(client, tenant):
+    actions.do_add_domain(tenant=tenant("gangelt"), hostname="buergerservice.gangelt.example")
+    assert (
+        client.get(
+            "/tls/allowed",
+            {"domain": "buergerservice.gangelt.example"},
+            HTTP_HOST=settings.BASE_DOMAIN,
+        ).status_code
+        == 200
+    )
