@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 DEMO_ADMIN_USER = "admin"
 DEMO_ADMIN_PASSWORD = "kreisportal-demo"
@@ -120,6 +121,26 @@ def _worker_command(concurrency: int) -> list[str]:
     ]
 
 
+def _beat_command() -> list[str]:
+    from django.conf import settings
+
+    schedule = Path(settings.KREISPORTAL_HOME) / "celerybeat-schedule"
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "kreisportal.celery",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--scheduler",
+        "kreisportal.beat:PortalScheduler",
+        "--schedule",
+        str(schedule),
+    ]
+
+
 def _wait_until_up(url: str, timeout: float = 60.0) -> bool:
     """Poll the public host's health check (sent with the base domain as Host header)."""
     from django.conf import settings
@@ -208,7 +229,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     commands = [_gunicorn_command(args.host, args.port, workers=2)]
     if not args.no_worker:
-        commands.append(_worker_command(concurrency=1))
+        commands += [_worker_command(concurrency=1), _beat_command()]
 
     def announce() -> None:
         print("\nKreisportal demo is running:")
@@ -229,6 +250,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _public_url_for(args.port)
     _setup_django()  # starts the embedded database when there is no DATABASE_URL
     return _run_children([_gunicorn_command(args.host, args.port, args.workers)])
+
+
+def cmd_beat(args: argparse.Namespace) -> int:
+    _setup_django()
+    return _run_children([_beat_command()])
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -312,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=int, default=2)
     worker.set_defaults(func=cmd_worker)
 
+    beat = sub.add_parser("beat", help="run Celery beat (periodic tasks for every portal)")
+    beat.set_defaults(func=cmd_beat)
+
     mig = sub.add_parser("migrate", help="migrate the public schema, the template and all tenants")
     mig.set_defaults(func=cmd_migrate)
 
@@ -339,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OWN_COMMANDS = {"demo", "serve", "worker", "migrate", "tenant", "-h", "--help"}
+OWN_COMMANDS = {"demo", "serve", "worker", "beat", "migrate", "tenant", "-h", "--help"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,3 +79,17 @@ def test_task_queued_in_a_tenants_request_runs_in_that_tenants_schema(
 def test_broker_needs_no_server_unless_one_is_configured():
     configured = os.environ.get("CELERY_BROKER_URL")
     assert app.conf.broker_url == (configured or "filesystem://")
+
+
+def test_beat_sends_periodic_tasks_to_portal_schemas_only(db):
+    from django.conf import settings
+
+    from kreisportal.beat import PortalScheduler
+
+    schemas = set(PortalScheduler.get_queryset().values_list("schema_name", flat=True))
+    assert "erkelenz" in schemas and "kreis" in schemas
+    assert "public" not in schemas and settings.TENANT_BASE_SCHEMA not in schemas
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert tasks == {"payments.reconcile", "fulfillment.reconcile"}
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovered tasks
+    assert tasks <= set(app.tasks.keys())

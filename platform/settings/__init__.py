@@ -249,6 +249,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic work, sent to every portal's schema by kreisportal.beat.PortalScheduler.
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-payments": {"task": "payments.reconcile", "schedule": 300.0},
+    "reconcile-cadastral-orders": {"task": "fulfillment.reconcile", "schedule": 120.0},
+}
 
 # --- Identity (BundID-style SAML 2.0, sandbox IdP) -----------------------------------------
 PUBLIC_URL = env_str("PUBLIC_URL", f"http://{BASE_DOMAIN}:8000")
