@@ -73,3 +73,29 @@ def do_book_payment_event(
             return payment, True
     except IntegrityError:
         return Payment.objects.get(pk=payment_id), False
+
+
+def do_refund_payment(*, payment_id, reason: str = "") -> tuple[Payment, bool]:
+    """Refund a paid payment in full, once. Returns (payment, refunded_now).
+
+    The provider is called while the row is locked, with an idempotency key of its own, so a
+    retry after a crash refunds nothing twice. A provider error leaves the payment paid and is
+    raised (ProviderError); the caller retries later.
+    """
+    from payments.providers import registry
+
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != Payment.Status.PAID:
+            return payment, False
+        reference = registry[payment.provider].refund(payment)
+        PaymentEvent.objects.create(
+            payment=payment,
+            event_id=f"refund:{payment.pk}",
+            kind="refunded",
+            payload={"reference": reference, "reason": reason[:200]},
+        )
+        payment.status = Payment.Status.REFUNDED
+        payment.save(update_fields=["status"])
+        logger.info("payment %s refunded via %s", payment.pk, payment.provider)
+        return payment, True

@@ -53,6 +53,9 @@ def seed_demo_content() -> None:
 
     print(seed_demo_cms(), flush=True)
     seed_demo_cadastre()
+    from services.applications.demo import seed_demo_applications
+
+    print(seed_demo_applications(), flush=True)
 
 
 def seed_demo_cadastre() -> None:
@@ -237,6 +240,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"  {link.name:<24} {link.url}")
         print(f"\n  Tenant administration   http://admin.{settings.BASE_DOMAIN}:{args.port}/admin/")
         print(f"  Login                   {DEMO_ADMIN_USER} / {DEMO_ADMIN_PASSWORD}")
+        print(
+            "  Each portal's /cms/     demo-redaktion or demo-sachbearbeitung (staff inbox) / "
+            f"{DEMO_ADMIN_PASSWORD}"
+        )
         print(f"  Portal list             http://{settings.BASE_DOMAIN}:{args.port}/")
         print("\nStop with Ctrl-C.", flush=True)
 

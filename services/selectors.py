@@ -34,7 +34,17 @@ def access_service(leika_key: str) -> Service:
 def local_part(service: Service) -> LocalService | None:
     if not in_tenant_schema():
         return None
-    return LocalService.objects.select_related("office").filter(service=service).first()
+    return (
+        LocalService.objects.select_related("office", "application_form")
+        .filter(service=service)
+        .first()
+    )
+
+
+def online_application(local: LocalService | None):
+    """The tenant's own active online application form for the service, if any."""
+    form = getattr(local, "application_form", None) if local is not None else None
+    return form if form is not None and form.active else None
 
 
 def with_offered(queryset: QuerySet[Service]) -> QuerySet[Service]:

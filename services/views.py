@@ -82,7 +82,14 @@ def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
                 path=f"/leistungen/{service.leika_key}/",
             )
     office = local.office if local else None
-    trust = _trust_check(request, local)
+    application_form = selectors.online_application(local)
+    if application_form is not None:
+        # our own form asks for the right sign-in itself; warn only a citizen signed in too low
+        trust = _trust_check(request, application_form.min_trust_level)
+        if trust and not trust["reached_label"]:
+            trust = None
+    else:
+        trust = _trust_check(request, _min_level(local))
     fee_cents = local.fee_cents if local and local.fee_cents is not None else service.fee_cents
     return TemplateResponse(
         request,
@@ -95,15 +102,19 @@ def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
             "fee_cents": fee_cents,
             "district_link": district_link,
             "trust": trust,
+            "application_form": application_form,
         },
     )
 
 
-def _trust_check(request: HttpRequest, local) -> dict | None:
+def _min_level(local) -> str:
+    return getattr(local, "min_trust_level", "") if local else ""
+
+
+def _trust_check(request: HttpRequest, required: str) -> dict | None:
     """Whether the signed-in citizen's trust level suffices for this service's online form."""
     from kreisportal.identity import levels
 
-    required = getattr(local, "min_trust_level", "") if local else ""
     if not required:
         return None
     reached = request.session.get("trust_level", "") if request.user.is_authenticated else ""

@@ -25,6 +25,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, migrated, with the template schema and the demo tenants."""
     from cms.demo import seed_demo_cms
     from kreisportal.cli import seed_demo_cadastre
+    from services.applications.demo import seed_demo_applications
     from services.catalogue_import import import_catalogue
     from services.demo import seed_demo_catalogue
     from tenants.demo import seed_demo_tenants
@@ -35,6 +36,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_demo_catalogue()
         seed_demo_cms()
         seed_demo_cadastre()
+        seed_demo_applications()
     yield
 
 

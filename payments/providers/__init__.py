@@ -35,6 +35,10 @@ class PaymentProvider:
         reconciliation when a webhook never came; None while still open."""
         return None
 
+    def refund(self, payment: Payment) -> str:
+        """Give a paid payment back in full; returns the provider's refund reference."""
+        raise ProviderError(f"{self.identifier} cannot refund")
+
 
 registry: Registry[PaymentProvider] = Registry()
 

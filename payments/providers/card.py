@@ -59,6 +59,19 @@ class StripeCardProvider(PaymentProvider):
             return "paid"
         return "cancelled" if session.status == "expired" else None
 
+    def refund(self, payment: Payment) -> str:
+        """Refund the session's PaymentIntent in full; the idempotency key makes a retry safe."""
+        client = _client()
+        try:
+            session = client.v1.checkout.sessions.retrieve(payment.provider_reference)
+            refund = client.v1.refunds.create(
+                params={"payment_intent": session.payment_intent},
+                options={"idempotency_key": f"refund-{payment.pk}"},
+            )
+        except stripe.StripeError as exc:
+            raise ProviderError(f"Stripe refused the refund: {exc.__class__.__name__}") from exc
+        return refund.id
+
     def parse_webhook(self, *, payload: bytes, signature: str) -> stripe.Event:
         try:
             return stripe.Webhook.construct_event(

@@ -16,3 +16,6 @@ class SandboxProvider(PaymentProvider):
 
     def start(self, payment: Payment, request: HttpRequest, *, return_path: str) -> Redirect:
         return Redirect(f"/zahlung/sandbox/{payment.pk}/?{urlencode({'zurueck': return_path})}")
+
+    def refund(self, payment: Payment) -> str:
+        return f"sandbox-refund-{payment.pk}"

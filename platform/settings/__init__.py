@@ -98,6 +98,7 @@ TENANT_APPS = [
     "services.accounts",
     "payments",
     "services.fulfillment",
+    "services.applications",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -197,6 +198,8 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "svg"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "txt", "csv"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Files citizens attach to online applications (PDF, PNG, JPEG).
+APPLICATION_UPLOAD_MAX_BYTES = env_int("APPLICATION_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -253,6 +256,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 300.0},
     "reconcile-cadastral-orders": {"task": "fulfillment.reconcile", "schedule": 120.0},
+    "reconcile-applications": {"task": "applications.reconcile", "schedule": 120.0},
 }
 
 # --- Identity (BundID-style SAML 2.0, sandbox IdP) -----------------------------------------

@@ -1,4 +1,9 @@
-"""Registry of automated pipelines: the next automated service is one more class."""
+"""Registry of automated pipelines: the next automated service is one more class.
+
+Two kinds of work reach a pipeline: orders of a dedicated product (the Liegenschaftsauskunft,
+started when their payment is booked) and online applications whose editor chose automated
+handling instead of a clerk (`handles_applications`; the application's state machine starts them).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,17 @@ from payments.registry import Registry
 
 class Pipeline:
     label = ""
+    handles_applications = False
 
     def __init__(self, identifier: str) -> None:
         self.identifier = identifier
 
     def order_for_payment(self, payment: Payment):
-        raise NotImplementedError
+        """The order of this pipeline that the payment pays for, if any."""
+        return None
 
     def start(self, order) -> None:
+        """Queue the work (a Celery task); it must be idempotent."""
         raise NotImplementedError
 
 
@@ -32,6 +40,43 @@ class CadastralExtractPipeline(Pipeline):
         return CadastralOrder.objects.filter(payment=payment).first()
 
     def start(self, order) -> None:
+        from services.fulfillment.models import CadastralOrder
         from services.fulfillment.tasks import fulfil_cadastral_order
 
+        CadastralOrder.objects.filter(pk=order.pk, status="awaiting_payment").update(status="paid")
         fulfil_cadastral_order.delay(str(order.pk))
+
+
+class ApplicationPipeline(Pipeline):
+    """An application handled without a clerk: `produce` returns the document it is completed
+    with; the task around it makes the run idempotent."""
+
+    handles_applications = True
+
+    def start(self, order) -> None:
+        from services.applications.tasks import run_application_pipeline
+
+        run_application_pipeline.delay(str(order.public_id))
+
+    def produce(self, application) -> tuple[str, bytes, str]:
+        """(file name, PDF, message to the citizen)."""
+        raise NotImplementedError
+
+
+@pipelines.register("bestaetigung")
+class ConfirmationPipeline(ApplicationPipeline):
+    """A written confirmation of what was notified (e.g. a dog registered for the dog tax):
+    the data are checked by the form, the confirmation is issued at once."""
+
+    label = "schriftliche Bestätigung"
+
+    def produce(self, application) -> tuple[str, bytes, str]:
+        from services.applications.documents import render_confirmation
+
+        pdf = render_confirmation(application)
+        return (
+            f"bestaetigung-{application.reference}.pdf",
+            pdf,
+            f"Ihr Antrag „{application.form.title}“ ({application.reference}) ist bestätigt. "
+            "Die Bestätigung liegt dieser Nachricht bei.",
+        )

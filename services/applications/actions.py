@@ -1,0 +1,453 @@
+"""Writes on applications. Each state change is one transaction on the locked row, with an audit
+entry (who, when, from, to); messages to the citizen go into the postbox with an e-mail notice."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from payments.actions import do_book_payment_event, do_create_payment
+from payments.models import Payment
+from services.accounts.actions import do_deliver_message
+from services.accounts.models import Citizen
+from services.applications import states
+from services.applications.documents import render_receipt
+from services.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationForm,
+    ApplicationUpload,
+    Status,
+)
+
+logger = logging.getLogger(__name__)
+SYSTEM = "System"
+
+
+class ApplicationRefused(Exception):
+    """A step that is not allowed now; the message is shown as it is."""
+
+
+def _actor_label(user) -> str:
+    if user is None:
+        return SYSTEM
+    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return name or user.get_username()
+
+
+def _record(
+    application: Application,
+    *,
+    actor: str,
+    action: str,
+    user=None,
+    message: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    visible: bool = True,
+) -> None:
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=actor[:150],
+        actor_user=user,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        visible_to_citizen=visible,
+    )
+
+
+def _move(
+    application: Application, target: str, *, actor: str, action: str, user=None, message: str = ""
+) -> None:
+    """One transition of the state machine (the caller holds the row lock)."""
+    current = application.status
+    if not states.may_transition(current, target):
+        raise ApplicationRefused(
+            f"Ein Antrag im Zustand „{Status(current).label}“ kann nicht in den Zustand "
+            f"„{Status(target).label}“ wechseln."
+        )
+    application.status = target
+    application.save(update_fields=["status", "updated"])
+    _record(
+        application,
+        actor=actor,
+        action=action,
+        user=user,
+        message=message,
+        from_status=current,
+        to_status=target,
+    )
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("form", "citizen", "payment")
+        .get(pk=application.pk)
+    )
+
+
+def _notify_by_email(citizen: Citizen, subject: str) -> None:
+    """Only a notice: the content stays in the postbox."""
+    if not citizen.email:
+        return
+    transaction.on_commit(
+        lambda: send_mail(
+            subject,
+            "In Ihrem Postfach im Serviceportal liegt eine neue Nachricht zu Ihrem Antrag. "
+            "Bitte melden Sie sich an, um sie zu lesen.",
+            None,
+            [citizen.email],
+            fail_silently=True,
+        )
+    )
+
+
+def _to_postbox(
+    application: Application,
+    *,
+    subject: str,
+    body: str,
+    attachment: tuple[str, bytes] | None = None,
+) -> None:
+    do_deliver_message(
+        citizen=application.citizen,
+        subject=f"{subject} – {application.reference}",
+        body=body,
+        attachment=attachment,
+    )
+    _notify_by_email(application.citizen, f"Neue Nachricht: {subject}")
+
+
+def _add_upload(
+    application: Application, field_name: str, upload: UploadedFile, *, by_citizen: bool = True
+) -> ApplicationUpload:
+    record = ApplicationUpload(
+        application=application,
+        field_name=field_name,
+        original_name=upload.name[-200:],
+        size=upload.size,
+        uploaded_by_citizen=by_citizen,
+    )
+    record.file.save(upload.name, upload, save=False)
+    record.save()
+    return record
+
+
+def _start_pipeline_on_commit(application: Application) -> None:
+    from services.fulfillment.pipelines import pipelines
+
+    pipeline = pipelines[application.form.handling]
+    transaction.on_commit(lambda: pipeline.start(application))
+
+
+# --- citizen ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_draft(
+    *, form: ApplicationForm, citizen: Citizen, values: dict, uploads: dict[str, UploadedFile]
+) -> Application:
+    """Create or continue the citizen's one draft of this form (saved between visits)."""
+    application = (
+        Application.objects.select_for_update()
+        .filter(form=form, citizen=citizen, status=Status.DRAFT)
+        .first()
+    )
+    if application is None:
+        application = Application.objects.create(form=form, citizen=citizen, data=values)
+        _record(application, actor=str(citizen), action="created", to_status=Status.DRAFT)
+    else:
+        application.data = values
+        application.save(update_fields=["data", "updated"])
+    for field_name, upload in uploads.items():
+        # a new file for a field replaces the draft's earlier one
+        application.uploads.filter(field_name=field_name).delete()
+        _add_upload(application, field_name, upload)
+    return application
+
+
+@transaction.atomic
+def do_submit(*, application: Application) -> Application:
+    """draft → submitted (→ awaiting payment when there is a fee); receipt PDF to the postbox."""
+    application = _locked(application)
+    form = application.form
+    if not form.active:
+        raise ApplicationRefused("Dieser Online-Antrag ist zurzeit nicht verfügbar.")
+    citizen = application.citizen
+    _move(application, Status.SUBMITTED, actor=str(citizen), action="submitted")
+    application.submitted_at = timezone.now()
+    application.save(update_fields=["submitted_at"])
+    if form.fee_cents:
+        application.payment = do_create_payment(
+            provider=settings.PAYMENT_PROVIDER,
+            amount_cents=form.fee_cents,
+            payer=citizen,
+            purpose=f"{form.title} ({application.reference})"[:200],
+        )
+        application.save(update_fields=["payment"])
+        _move(application, Status.AWAITING_PAYMENT, actor=SYSTEM, action="payment_requested")
+    _to_postbox(
+        application,
+        subject="Eingangsbestätigung",
+        body=(
+            f"Ihr Antrag „{form.title}“ ist eingegangen. Die Eingangsbestätigung liegt bei."
+            + (" Die Bearbeitung beginnt, sobald die Gebühr bezahlt ist." if form.fee_cents else "")
+        ),
+        attachment=(
+            f"eingangsbestaetigung-{application.reference}.pdf",
+            render_receipt(application),
+        ),
+    )
+    if not form.fee_cents and not form.handled_by_clerk:
+        _start_pipeline_on_commit(application)
+    return application
+
+
+@transaction.atomic
+def do_withdraw(*, application: Application, citizen: Citizen) -> Application:
+    application = _locked(application)
+    if application.status not in states.WITHDRAWABLE:
+        raise ApplicationRefused(
+            "Dieser Antrag kann nicht mehr zurückgezogen werden. Bitte wenden Sie sich an die "
+            "zuständige Stelle."
+        )
+    _move(application, Status.CANCELLED, actor=str(citizen), action="withdrawn")
+    if application.payment and application.payment.status == Payment.Status.PENDING:
+        do_book_payment_event(
+            payment_id=application.payment.pk,
+            event_id=f"withdrawn:{application.payment.pk}",
+            outcome="cancelled",
+        )
+    return application
+
+
+@transaction.atomic
+def do_reply(
+    *,
+    application: Application,
+    citizen: Citizen,
+    message: str,
+    attachment: UploadedFile | None = None,
+) -> Application:
+    """The citizen answers a request for more information."""
+    application = _locked(application)
+    if not application.information_requested or application.status in states.FINAL:
+        raise ApplicationRefused("Zu diesem Antrag wurden keine weiteren Angaben angefordert.")
+    if attachment is not None:
+        _add_upload(application, "nachreichung", attachment)
+    application.information_requested = False
+    application.save(update_fields=["information_requested", "updated"])
+    _record(application, actor=str(citizen), action="information_supplied", message=message)
+    return application
+
+
+# --- payment and pipelines ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_mark_paid(*, payment: Payment) -> Application | None:
+    """awaiting payment → paid when the payment is booked; automated handling starts."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("form", "citizen", "payment")
+        .filter(payment=payment)
+        .first()
+    )
+    if application is None or application.status != Status.AWAITING_PAYMENT:
+        return application
+    _move(
+        application,
+        Status.PAID,
+        actor=SYSTEM,
+        action="paid",
+        message=f"{payment.amount_cents / 100:.2f} € über {payment.provider}",
+    )
+    if not application.form.handled_by_clerk:
+        _start_pipeline_on_commit(application)
+    return application
+
+
+def do_run_pipeline(*, application: Application) -> Application:
+    """Automated handling: document, postbox, completed. Idempotent: a completed application is
+    left alone, so a task run twice (worker killed, reconciliation) delivers once."""
+    from services.fulfillment.pipelines import pipelines
+
+    if application.status in states.FINAL:
+        return application
+    filename, pdf, body = pipelines[application.form.handling].produce(application)
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status in states.FINAL:
+            return application
+        if application.status != Status.IN_PROGRESS:
+            _move(application, Status.IN_PROGRESS, actor=SYSTEM, action="automation_started")
+        application.document.save(filename, _content(pdf), save=False)
+        application.save(update_fields=["document", "updated"])
+        _move(application, Status.COMPLETED, actor=SYSTEM, action="completed", message=body)
+        _to_postbox(
+            application, subject=application.form.title, body=body, attachment=(filename, pdf)
+        )
+    return application
+
+
+def _content(data: bytes):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(data)
+
+
+# --- clerk --------------------------------------------------------------------------------------
+
+
+def _take_over(application: Application, clerk) -> None:
+    if application.status in {Status.SUBMITTED, Status.PAID}:
+        _move(
+            application,
+            Status.IN_PROGRESS,
+            actor=_actor_label(clerk),
+            action="taken_over",
+            user=clerk,
+        )
+
+
+def _require_open(application: Application) -> None:
+    if application.status not in states.OPEN_FOR_CLERK:
+        raise ApplicationRefused(
+            f"Ein Antrag im Zustand „{application.get_status_display()}“ kann nicht bearbeitet "
+            "werden."
+        )
+
+
+@transaction.atomic
+def do_assign(*, application: Application, clerk, assignee) -> Application:
+    """Assign to a member of staff (or nobody); an assigned application is in progress."""
+    application = _locked(application)
+    _require_open(application)
+    application.assigned_to = assignee
+    application.save(update_fields=["assigned_to", "updated"])
+    _record(
+        application,
+        actor=_actor_label(clerk),
+        user=clerk,
+        action="assigned",
+        message=_actor_label(assignee) if assignee else "niemand",
+        visible=False,
+    )
+    if assignee is not None:
+        _take_over(application, clerk)
+    return application
+
+
+@transaction.atomic
+def do_request_information(
+    *, application: Application, clerk, message: str, attachment: UploadedFile | None = None
+) -> Application:
+    application = _locked(application)
+    _require_open(application)
+    _take_over(application, clerk)
+    application.information_requested = True
+    application.save(update_fields=["information_requested", "updated"])
+    _record(
+        application,
+        actor=_actor_label(clerk),
+        user=clerk,
+        action="information_requested",
+        message=message,
+    )
+    _to_postbox(
+        application,
+        subject="Rückfrage zu Ihrem Antrag",
+        body=f"{message}\n\nBitte antworten Sie über die Seite Ihres Antrags im Portal.",
+        attachment=(attachment.name, attachment.read()) if attachment else None,
+    )
+    return application
+
+
+@transaction.atomic
+def do_accept(
+    *, application: Application, clerk, message: str, document: UploadedFile | None = None
+) -> Application:
+    """in progress → completed, with the clerk's message and document to the postbox."""
+    application = _locked(application)
+    _require_open(application)
+    _take_over(application, clerk)
+    attachment = None
+    if document is not None:
+        data = document.read()
+        application.document.save(document.name, _content(data), save=False)
+        application.save(update_fields=["document", "updated"])
+        attachment = (document.name, data)
+    application.information_requested = False
+    application.save(update_fields=["information_requested", "updated"])
+    _move(
+        application,
+        Status.COMPLETED,
+        actor=_actor_label(clerk),
+        user=clerk,
+        action="accepted",
+        message=message,
+    )
+    _to_postbox(
+        application, subject="Ihr Antrag ist bewilligt", body=message, attachment=attachment
+    )
+    return application
+
+
+@transaction.atomic
+def do_reject(*, application: Application, clerk, message: str) -> Application:
+    """→ rejected, message to the postbox; a paid fee is refunded (after commit, retried by the
+    reconciliation task when the provider cannot be reached)."""
+    application = _locked(application)
+    _require_open(application)
+    _move(
+        application,
+        Status.REJECTED,
+        actor=_actor_label(clerk),
+        user=clerk,
+        action="rejected",
+        message=message,
+    )
+    refund = application.payment is not None and application.payment.status == Payment.Status.PAID
+    _to_postbox(
+        application,
+        subject="Ihr Antrag wurde abgelehnt",
+        body=message + ("\n\nDie bezahlte Gebühr wird erstattet." if refund else ""),
+    )
+    if refund:
+        from services.applications.tasks import refund_application_fee
+
+        public_id = str(application.public_id)
+        transaction.on_commit(lambda: refund_application_fee.delay(public_id))
+    return application
+
+
+def do_refund_fee(*, application: Application) -> bool:
+    """Refund the fee of a rejected application (once); records the outcome in the audit."""
+    from payments.actions import do_refund_payment
+    from payments.providers import ProviderError
+
+    if application.status != Status.REJECTED or application.payment is None:
+        return False
+    try:
+        payment, refunded = do_refund_payment(
+            payment_id=application.payment.pk, reason=f"Antrag {application.reference} abgelehnt"
+        )
+    except ProviderError as exc:
+        logger.warning("refund of %s failed, will retry: %s", application.reference, exc)
+        return False
+    if refunded:
+        _record(
+            application,
+            actor=SYSTEM,
+            action="refunded",
+            message=f"{payment.amount_cents / 100:.2f} € erstattet",
+        )
+    return refunded

@@ -1,0 +1,209 @@
+"""The staff inbox in the tenant's Wagtail admin: list, filter, assign, open, ask the citizen for
+more information, accept or reject with a message. Needs `applications.handle_application`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from services.applications import states
+from services.applications.actions import (
+    ApplicationRefused,
+    do_accept,
+    do_assign,
+    do_reject,
+    do_request_information,
+)
+from services.applications.documents import answers
+from services.applications.forms import MessageForm
+from services.applications.models import Application, ApplicationForm, Status
+
+handles = permission_required("applications.handle_application", raise_exception=True)
+
+
+def _staff():
+    """Who may be assigned: users who may work the inbox (superusers included)."""
+    users = get_user_model().objects.filter(is_active=True)
+    return (
+        users.filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="handle_application")
+            | Q(user_permissions__codename="handle_application")
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+class InboxFilter(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "alle offenen")]
+        + [(s.value, s.label) for s in Status if s != Status.DRAFT]
+        + [("alle", "alle")],
+    )
+    zustaendig = forms.ChoiceField(
+        label="Zuständig",
+        required=False,
+        choices=[("", "alle"), ("ich", "mir zugewiesen"), ("niemand", "nicht zugewiesen")],
+    )
+    formular = forms.ModelChoiceField(
+        label="Antrag", required=False, queryset=ApplicationForm.objects.all(), empty_label="alle"
+    )
+    q = forms.CharField(label="Suche (Aktenzeichen, Name)", required=False, max_length=100)
+
+
+@handles
+def index(request: HttpRequest) -> HttpResponse:
+    queryset = Application.objects.select_related("form", "citizen", "assigned_to").exclude(
+        status=Status.DRAFT
+    )
+    filters = InboxFilter(request.GET or None)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["status"] == "":
+            queryset = queryset.filter(status__in=states.OPEN_FOR_CLERK)
+        elif data["status"] != "alle":
+            queryset = queryset.filter(status=data["status"])
+        if data["zustaendig"] == "ich":
+            queryset = queryset.filter(assigned_to=request.user)
+        elif data["zustaendig"] == "niemand":
+            queryset = queryset.filter(assigned_to__isnull=True)
+        if data["formular"]:
+            queryset = queryset.filter(form=data["formular"])
+        if data["q"]:
+            term = data["q"].strip()
+            number = term.rsplit("-", 1)[-1]
+            match = Q(citizen__family_name__icontains=term) | Q(citizen__given_name__icontains=term)
+            if number.isdigit():
+                match |= Q(pk=int(number))
+            queryset = queryset.filter(match)
+    else:
+        queryset = queryset.filter(status__in=states.OPEN_FOR_CLERK)
+    page = Paginator(queryset.order_by("submitted_at", "pk"), 50).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "applications/admin/inbox.html",
+        {"page": page, "filters": filters, "page_title": "Anträge", "header_icon": "mail"},
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Zuweisen an",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="niemand",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _staff()
+
+
+class DecisionForm(MessageForm):
+    DECISIONS = [("annehmen", "Antrag bewilligen"), ("ablehnen", "Antrag ablehnen")]
+    decision = forms.ChoiceField(label="Entscheidung", choices=DECISIONS, widget=forms.RadioSelect)
+
+
+@handles
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(
+        Application.objects.select_related(
+            "form__local_service__service", "citizen", "payment", "assigned_to"
+        ).exclude(status=Status.DRAFT),
+        pk=pk,
+    )
+    forms_by_name = {
+        "zuweisen": AssignForm(initial={"assignee": application.assigned_to_id}),
+        "rueckfrage": MessageForm(prefix="rueckfrage"),
+        "entscheidung": DecisionForm(prefix="entscheidung"),
+    }
+    status = 200
+    if request.method == "POST":
+        step = request.POST.get("schritt", "")
+        try:
+            done = _handle_step(request, application, step, forms_by_name)
+        except ApplicationRefused as exc:
+            messages.error(request, str(exc))
+            done = False
+        if done:
+            messages.success(request, done)
+            return HttpResponseRedirect(reverse("applications_inbox_detail", args=[pk]))
+        status = 400
+    return TemplateResponse(
+        request,
+        "applications/admin/detail.html",
+        {
+            "application": application,
+            "answers": answers(application),
+            "events": application.events.select_related("actor_user"),
+            "uploads": application.uploads.all(),
+            "open": application.status in states.OPEN_FOR_CLERK,
+            "page_title": f"Antrag {application.reference}",
+            "header_icon": "mail",
+            **forms_by_name,
+        },
+        status=status,
+    )
+
+
+def _handle_step(request, application, step, forms_by_name) -> str | bool:
+    """Run one clerk action from the detail page; returns the success message or False."""
+    if step == "zuweisen":
+        form = AssignForm(request.POST)
+        forms_by_name["zuweisen"] = form
+        if not form.is_valid():
+            return False
+        do_assign(
+            application=application, clerk=request.user, assignee=form.cleaned_data["assignee"]
+        )
+        return "Zuweisung gespeichert."
+    if step == "uebernehmen":
+        do_assign(application=application, clerk=request.user, assignee=request.user)
+        return "Sie bearbeiten diesen Antrag."
+    if step == "rueckfrage":
+        form = MessageForm(request.POST, request.FILES, prefix="rueckfrage")
+        forms_by_name["rueckfrage"] = form
+        if not form.is_valid():
+            return False
+        do_request_information(
+            application=application,
+            clerk=request.user,
+            message=form.cleaned_data["message"],
+            attachment=form.cleaned_data.get("attachment"),
+        )
+        return "Die Rückfrage liegt im Postfach der antragstellenden Person."
+    if step == "entscheidung":
+        form = DecisionForm(request.POST, request.FILES, prefix="entscheidung")
+        forms_by_name["entscheidung"] = form
+        if not form.is_valid():
+            return False
+        data = form.cleaned_data
+        if data["decision"] == "annehmen":
+            do_accept(
+                application=application,
+                clerk=request.user,
+                message=data["message"],
+                document=data.get("attachment"),
+            )
+            return "Der Antrag ist bewilligt; der Bescheid liegt im Postfach."
+        do_reject(application=application, clerk=request.user, message=data["message"])
+        return "Der Antrag ist abgelehnt; die Nachricht liegt im Postfach."
+    raise ApplicationRefused("Unbekannter Bearbeitungsschritt.")
+
+
+@handles
+def upload_file(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    application = get_object_or_404(Application.objects.exclude(status=Status.DRAFT), pk=pk)
+    upload = get_object_or_404(application.uploads, pk=upload_pk)
+    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)

@@ -1,0 +1,241 @@
+"""Online applications (tenant schema): the editor's form definition, the citizen's application
+with its explicit states, uploads and the audit trail of every change."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+TRUST_LEVELS = [
+    ("basic", _("basisregistriert")),
+    ("substantial", _("substanziell")),
+    ("high", _("hoch")),
+]
+CLERK = "clerk"
+
+
+def handling_choices() -> list[tuple[str, str]]:
+    """A clerk, or one of the automated pipelines that handle applications."""
+    from services.fulfillment.pipelines import pipelines
+
+    return [(CLERK, _("Sachbearbeitung (Posteingang)"))] + [
+        (p.identifier, f"{_('automatisch')}: {p.label}")
+        for p in pipelines
+        if getattr(p, "handles_applications", False)
+    ]
+
+
+class ApplicationForm(ClusterableModel):
+    """An editor turns one of the tenant's catalogue services into an online application."""
+
+    local_service = models.OneToOneField(
+        "services_local.LocalService",
+        on_delete=models.PROTECT,
+        related_name="application_form",
+        verbose_name=_("Leistung"),
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    slug = models.SlugField(
+        _("Adresse"), max_length=80, unique=True, help_text=_("Teil der Adresse: /antraege/…/")
+    )
+    intro = models.TextField(_("Einleitung"), blank=True)
+    fee_cents = models.PositiveIntegerField(
+        _("Gebühr (Cent)"), default=0, help_text=_("0 = gebührenfrei; sonst wird online bezahlt.")
+    )
+    min_trust_level = models.CharField(
+        _("Mindest-Vertrauensniveau"), max_length=16, choices=TRUST_LEVELS, default="basic"
+    )
+    handling = models.CharField(
+        _("Bearbeitung"), max_length=40, default=CLERK, choices=handling_choices
+    )
+    active = models.BooleanField(_("online verfügbar"), default=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("Online-Antragsformular")
+        verbose_name_plural = _("Online-Antragsformulare")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def handled_by_clerk(self) -> bool:
+        return self.handling == CLERK
+
+    def clean(self) -> None:
+        if not self.slug and self.title:
+            self.slug = slugify(self.title)[:80]
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("Textzeile")
+    TEXTAREA = "textarea", _("mehrzeiliger Text")
+    EMAIL = "email", _("E-Mail-Adresse")
+    DATE = "date", _("Datum")
+    NUMBER = "number", _("Zahl")
+    CHOICE = "choice", _("Auswahl")
+    CHECKBOX = "checkbox", _("Ankreuzfeld")
+    FILE = "file", _("Datei-Upload")
+
+
+class ApplicationFormField(Orderable):
+    form = ParentalKey(ApplicationForm, on_delete=models.CASCADE, related_name="fields")
+    label = models.CharField(_("Bezeichnung"), max_length=200)
+    name = models.SlugField(
+        _("interner Name"),
+        max_length=60,
+        blank=True,
+        help_text=_("Wird aus der Bezeichnung gebildet, wenn leer."),
+    )
+    kind = models.CharField(_("Art"), max_length=16, choices=FieldKind.choices)
+    required = models.BooleanField(_("Pflichtfeld"), default=True)
+    help_text = models.CharField(_("Hilfetext"), max_length=300, blank=True)
+    choices = models.TextField(
+        _("Auswahlmöglichkeiten"), blank=True, help_text=_("Eine pro Zeile (nur bei „Auswahl“).")
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("Formularfeld")
+        verbose_name_plural = _("Formularfelder")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        if not self.name:
+            self.name = slugify(self.label).replace("-", "_")[:60] or "feld"
+        if self.kind == FieldKind.CHOICE and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("Bitte mindestens zwei Möglichkeiten angeben.")})
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    SUBMITTED = "submitted", _("eingereicht")
+    AWAITING_PAYMENT = "awaiting_payment", _("wartet auf Zahlung")
+    PAID = "paid", _("bezahlt")
+    IN_PROGRESS = "in_progress", _("in Bearbeitung")
+    COMPLETED = "completed", _("abgeschlossen")
+    REJECTED = "rejected", _("abgelehnt")
+    CANCELLED = "cancelled", _("zurückgezogen")
+
+
+class Application(models.Model):
+    """One citizen's application. URLs carry `public_id`; the number is for people."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form = models.ForeignKey(ApplicationForm, on_delete=models.PROTECT, related_name="applications")
+    citizen = models.ForeignKey(
+        "accounts.Citizen", on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    data = models.JSONField(default=dict, blank=True)
+    payment = models.OneToOneField(
+        "payments.Payment", null=True, blank=True, on_delete=models.PROTECT
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_applications",
+        verbose_name=_("zuständig"),
+    )
+    information_requested = models.BooleanField(default=False)
+    document = models.FileField(upload_to="antraege/bescheide/", blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("Antrag")
+        verbose_name_plural = _("Anträge")
+        permissions = [("handle_application", _("Anträge bearbeiten (Posteingang)"))]
+        constraints = [
+            # one open draft per citizen and form: "save" always continues the same one
+            models.UniqueConstraint(
+                fields=["form", "citizen"],
+                condition=models.Q(status="draft"),
+                name="one_draft_per_citizen_and_form",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.form.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"A-{self.created:%Y}-{self.pk:06d}" if self.pk and self.created else "A-neu"
+
+
+def upload_path(instance: ApplicationUpload, filename: str) -> str:
+    return f"antraege/{instance.application.public_id}/{uuid.uuid4().hex}-{filename[-80:]}"
+
+
+class ApplicationUpload(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="uploads")
+    field_name = models.CharField(max_length=60)
+    file = models.FileField(upload_to=upload_path)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by_citizen = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+ACTION_LABELS = {
+    "created": _("Entwurf angelegt"),
+    "assigned": _("zugewiesen"),
+    "information_requested": _("Rückfrage gestellt"),
+    "information_supplied": _("Angaben nachgereicht"),
+    "refunded": _("Gebühr erstattet"),
+}
+
+
+class ApplicationEvent(models.Model):
+    """The audit trail: who did what when, and the state before and after."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.CharField(max_length=150)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True)
+    visible_to_citizen = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor}: {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def to_status_label(self) -> str:
+        return str(Status(self.to_status).label) if self.to_status else ""

@@ -1,0 +1,248 @@
+"""Citizen side of online applications (tenant host): fill in, save a draft, submit, pay, follow,
+answer a query, withdraw. Every application is reachable only by its own citizen."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kreisportal.identity import levels
+from payments.providers import ProviderError
+from payments.providers import registry as payment_providers
+from services.accounts.models import Citizen
+from services.accounts.views import current_citizen
+from services.applications import states
+from services.applications.actions import (
+    ApplicationRefused,
+    do_reply,
+    do_save_draft,
+    do_submit,
+    do_withdraw,
+)
+from services.applications.forms import MessageForm, build_form, stored_values
+from services.applications.models import Application, ApplicationForm, Status
+
+
+def _sign_in_redirect(request: HttpRequest, level: str = "") -> HttpResponse:
+    params = {"next": request.get_full_path()}
+    if level:
+        params["level"] = level
+    return redirect(f"/konto/anmelden/?{urlencode(params)}")
+
+
+def _own_application(request: HttpRequest, public_id: str) -> tuple[Citizen, Application]:
+    """The signed-in citizen's application; another citizen's, another tenant's or a guessed id
+    is 404 (never 403: the existence of an application is not revealed)."""
+    citizen = current_citizen(request)
+    application = (
+        Application.objects.select_related("form__local_service__service", "payment")
+        .filter(public_id=public_id, citizen=citizen)
+        .first()
+        if citizen is not None and _is_uuid(public_id)
+        else None
+    )
+    if application is None:
+        raise Http404("Antrag nicht gefunden")
+    return citizen, application
+
+
+@require_http_methods(["GET", "POST"])
+def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
+    definition = (
+        ApplicationForm.objects.select_related("local_service__service")
+        .prefetch_related("fields")
+        .filter(slug=slug, active=True)
+        .first()
+    )
+    if definition is None:
+        raise Http404("Diesen Online-Antrag gibt es hier nicht.")
+    citizen = current_citizen(request)
+    if citizen is None:
+        return _sign_in_redirect(request, definition.min_trust_level)
+    reached = request.session.get("trust_level", "")
+    if not levels.meets(reached, definition.min_trust_level):
+        return TemplateResponse(
+            request,
+            "applications/trust_level.html",
+            {
+                "definition": definition,
+                "required": levels.label(definition.min_trust_level),
+                "reached": levels.label(reached) or "unbekannt",
+                "login_url": "/konto/anmelden/?"
+                + urlencode({"level": definition.min_trust_level, "next": request.path}),
+            },
+            status=403,
+        )
+    draft = (
+        Application.objects.prefetch_related("uploads")
+        .filter(form=definition, citizen=citizen, status=Status.DRAFT)
+        .first()
+    )
+    uploaded = {u.field_name for u in draft.uploads.all()} if draft else set()
+    submitting = request.POST.get("aktion") == "einreichen"
+    if request.method == "POST":
+        form = build_form(
+            definition,
+            for_draft=not submitting,
+            uploaded=uploaded,
+            data=request.POST,
+            files=request.FILES,
+        )
+        if form.is_valid():
+            values, uploads = stored_values(definition, form.cleaned_data)
+            application = do_save_draft(
+                form=definition, citizen=citizen, values=values, uploads=uploads
+            )
+            if not submitting:
+                return TemplateResponse(
+                    request,
+                    "applications/form.html",
+                    _form_context(
+                        definition, _bound_from(definition, application), application, saved=True
+                    ),
+                )
+            try:
+                application = do_submit(application=application)
+            except ApplicationRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+        return TemplateResponse(
+            request, "applications/form.html", _form_context(definition, form, draft), status=400
+        )
+    form = _bound_from(definition, draft) if draft else build_form(definition, for_draft=False)
+    return TemplateResponse(
+        request, "applications/form.html", _form_context(definition, form, draft)
+    )
+
+
+def _bound_from(definition: ApplicationForm, application: Application):
+    uploaded = {u.field_name for u in application.uploads.all()}
+    return build_form(definition, for_draft=False, uploaded=uploaded, initial=application.data)
+
+
+def _form_context(definition, form, draft, *, saved: bool = False) -> dict:
+    return {
+        "definition": definition,
+        "form": form,
+        "draft": draft,
+        "uploads": {u.field_name: u for u in draft.uploads.all()} if draft else {},
+        "saved": saved,
+        "max_upload_mb": round(_max_upload() / 1_048_576),
+    }
+
+
+def _max_upload() -> int:
+    from services.applications.forms import max_upload_bytes
+
+    return max_upload_bytes()
+
+
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    if current_citizen(request) is None:
+        return _sign_in_redirect(request)
+    _, application = _own_application(request, public_id)
+    return TemplateResponse(
+        request, "applications/detail.html", _detail_context(application, MessageForm())
+    )
+
+
+def _detail_context(application: Application, reply_form) -> dict:
+    from services.applications.documents import answers
+
+    return {
+        "application": application,
+        "answers": answers(application),
+        "events": application.events.filter(visible_to_citizen=True),
+        "uploads": application.uploads.all(),
+        "reply_form": reply_form,
+        "withdrawable": application.status in states.WITHDRAWABLE
+        and application.status != Status.DRAFT,
+    }
+
+
+@require_POST
+def pay(request: HttpRequest, public_id: str) -> HttpResponse:
+    _, application = _own_application(request, public_id)
+    if application.status != Status.AWAITING_PAYMENT or application.payment is None:
+        return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+    try:
+        target = payment_providers[application.payment.provider].start(
+            application.payment,
+            request,
+            return_path=f"/antraege/vorgang/{application.public_id}/",
+        )
+    except ProviderError:
+        context = _detail_context(application, MessageForm())
+        context["error"] = (
+            "Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut."
+        )
+        return TemplateResponse(request, "applications/detail.html", context, status=503)
+    return HttpResponseRedirect(target.url)
+
+
+@require_POST
+def reply(request: HttpRequest, public_id: str) -> HttpResponse:
+    citizen, application = _own_application(request, public_id)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            do_reply(
+                application=application,
+                citizen=citizen,
+                message=form.cleaned_data["message"],
+                attachment=form.cleaned_data.get("attachment"),
+            )
+        except ApplicationRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+    return TemplateResponse(
+        request, "applications/detail.html", _detail_context(application, form), status=400
+    )
+
+
+@require_POST
+def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    citizen, application = _own_application(request, public_id)
+    try:
+        do_withdraw(application=application, citizen=citizen)
+    except ApplicationRefused as exc:
+        context = _detail_context(application, MessageForm())
+        context["error"] = str(exc)
+        return TemplateResponse(request, "applications/detail.html", context, status=400)
+    return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+
+
+def upload_file(request: HttpRequest, public_id: str, upload_id: str) -> HttpResponse:
+    _, application = _own_application(request, public_id)
+    upload = (
+        application.uploads.filter(public_id=upload_id).first() if _is_uuid(upload_id) else None
+    )
+    if upload is None:
+        raise Http404("Datei nicht gefunden")
+    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)
+
+
+def document(request: HttpRequest, public_id: str) -> HttpResponse:
+    _, application = _own_application(request, public_id)
+    if not application.document or application.status != Status.COMPLETED:
+        raise Http404("Kein Dokument")
+    return FileResponse(
+        application.document.open("rb"),
+        as_attachment=True,
+        filename=application.document.name.rsplit("/", 1)[-1],
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
