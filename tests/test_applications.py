@@ -410,3 +410,21 @@ def test_inbox_list_has_a_fixed_number_of_queries(
         with in_tenant("erkelenz"), django_capture_on_commit_callbacks(execute=True):
             _submit_parking_permit(browser)
     assert counts[0] == counts[1]
+
+
+def test_account_export_lists_applications_and_deletion_keeps_them(
+    in_tenant, eager_tasks, django_capture_on_commit_callbacks
+):
+    browser = _citizen_browser()
+    with in_tenant("erkelenz"), django_capture_on_commit_callbacks(execute=True):
+        application = _submit_parking_permit(browser)
+    account = browser.get(f"http://{ERKELENZ}/konto/").content.decode()
+    assert f"/antraege/vorgang/{application.public_id}/" in account
+    exported = browser.get(f"http://{ERKELENZ}/konto/export/").json()
+    assert exported["applications"][0]["reference"] == application.reference
+    assert exported["applications"][0]["data"]["amtliches_kennzeichen"] == "HS-KP 2026"
+    refused = browser.post(f"http://{ERKELENZ}/konto/loeschen/", {"confirm": "ja"})
+    assert refused.status_code == 400 and "aufbewahren" in refused.content.decode()
+    with in_tenant("erkelenz"):
+        assert Application.objects.filter(pk=application.pk).exists()
+        assert application.citizen.user.is_active

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import RequestFactory
 
-from payments.actions import do_create_payment
+from payments.actions import do_book_payment_event, do_create_payment
 from payments.models import Payment, PaymentEvent
 from payments.providers import registry
 from payments.tasks import reconcile_pending_payments
@@ -27,6 +27,7 @@ WEBHOOK_SECRET = "whsec_test_kreisportal"
 
 class FakeAPI(BaseHTTPRequestHandler):
     calls: list[tuple[str, str]] = []
+    idempotency_keys: list[str] = []
 
     def _send(self, body: dict, status: int = 200) -> None:
         data = json.dumps(body).encode()
@@ -40,6 +41,9 @@ class FakeAPI(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode() if length else ""
         FakeAPI.calls.append((method, self.path))
+        for header in ("PayPal-Request-Id", "Idempotency-Key"):
+            if self.headers.get(header):
+                FakeAPI.idempotency_keys.append(self.headers[header])
         path = self.path.split("?")[0]
         if path == "/v1/oauth2/token":
             return self._send(
@@ -76,7 +80,32 @@ class FakeAPI(BaseHTTPRequestHandler):
                 201,
             )
         if method == "GET" and path.startswith("/v2/checkout/orders/"):
-            return self._send({"id": path.rsplit("/", 1)[1], "status": "COMPLETED"})
+            return self._send(
+                {
+                    "id": path.rsplit("/", 1)[1],
+                    "status": "COMPLETED",
+                    "purchase_units": [
+                        {
+                            "payments": {
+                                "captures": [{"id": "3C679366HH908993F", "status": "COMPLETED"}]
+                            }
+                        }
+                    ],
+                }
+            )
+        if method == "POST" and re.match(r"^/v2/payments/captures/[^/]+/refund$", path):
+            return self._send({"id": "1JU08902781691411", "status": "COMPLETED"}, 201)
+        if method == "POST" and path == "/v1/refunds":
+            return self._send(
+                {
+                    "id": "re_1Nispe2eZvKYlo2Cd31jOCgZ",
+                    "object": "refund",
+                    "amount": 2500,
+                    "currency": "eur",
+                    "payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa",
+                    "status": "succeeded",
+                }
+            )
         if path == "/v1/notifications/verify-webhook-signature":
             sig = json.loads(raw).get("transmission_sig")
             return self._send(
@@ -98,6 +127,7 @@ class FakeAPI(BaseHTTPRequestHandler):
                     "id": path.rsplit("/", 1)[1],
                     "object": "checkout.session",
                     "payment_status": "paid",
+                    "payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa",
                     "status": "complete",
                     "url": None,
                 }
@@ -129,6 +159,7 @@ def fake_api(settings):
     settings.STRIPE_SECRET_KEY = "sk_test_fake"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     FakeAPI.calls = []
+    FakeAPI.idempotency_keys = []
     yield url
     server.shutdown()
 
@@ -290,3 +321,46 @@ def test_unreachable_provider_leaves_the_payment_pending(in_tenant, settings):
         with pytest.raises(ProviderError, match="unreachable"):
             registry["paypal"].start(payment, _request(), return_path="/konto/")
         assert Payment.objects.get(pk=payment.pk).status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("provider", "refund_path"),
+    [
+        ("paypal", "/v2/payments/captures/3C679366HH908993F/refund"),
+        ("card", "/v1/refunds"),
+    ],
+)
+def test_refund_through_the_provider_happens_once(fake_api, in_tenant, provider, refund_path):
+    from payments.actions import do_refund_payment
+
+    with in_tenant("kreis"):
+        payment = do_create_payment(provider=provider, amount_cents=2500, purpose="Antrag")
+        registry[provider].start(payment, _request(), return_path="/konto/")
+        do_book_payment_event(
+            payment_id=payment.pk, event_id=f"test:{payment.pk}", outcome="paid", method=provider
+        )
+        for _ in range(3):  # a retried task or a double click refunds nothing twice
+            do_refund_payment(payment_id=payment.pk, reason="Antrag abgelehnt")
+        payment.refresh_from_db()
+        assert payment.status == Payment.Status.REFUNDED
+        assert PaymentEvent.objects.filter(payment=payment, kind="refunded").count() == 1
+    assert [c for c in FakeAPI.calls if c[1] == refund_path] == [("POST", refund_path)]
+    assert FakeAPI.idempotency_keys[-1] == f"refund-{payment.pk}"
+
+
+def test_refund_refused_by_the_provider_leaves_the_payment_paid(fake_api, in_tenant, settings):
+    from payments.actions import do_refund_payment
+    from payments.providers import ProviderError
+
+    with in_tenant("kreis"):
+        payment = do_create_payment(provider="paypal", amount_cents=900, purpose="Antrag")
+        registry["paypal"].start(payment, _request(), return_path="/konto/")
+        do_book_payment_event(
+            payment_id=payment.pk, event_id=f"test:{payment.pk}", outcome="paid", method="paypal"
+        )
+        settings.PAYPAL_API_BASE = "http://127.0.0.1:1"  # provider unreachable
+        with pytest.raises(ProviderError):
+            do_refund_payment(payment_id=payment.pk)
+        payment.refresh_from_db()
+        assert payment.status == Payment.Status.PAID
+        assert not PaymentEvent.objects.filter(payment=payment, kind="refunded").exists()

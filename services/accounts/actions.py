@@ -55,11 +55,25 @@ def do_mark_read(*, message: PostboxMessage) -> None:
         PostboxMessage.objects.filter(pk=message.pk).update(read_at=timezone.now())
 
 
+class AccountKept(Exception):
+    """The account holds records the authority must keep (applications, orders)."""
+
+
 @transaction.atomic
 def do_delete_account(*, citizen: Citizen) -> None:
-    """GDPR Art. 17 in this tenant: the account, its personal data and postbox go."""
+    """GDPR Art. 17 in this tenant: the account, its personal data and postbox go — unless
+    applications or orders exist, which the authority has to keep (Art. 17(3)(b))."""
+    from django.db.models import ProtectedError
+
     user = citizen.user
-    citizen.delete()
+    try:
+        with transaction.atomic():
+            citizen.delete()
+    except ProtectedError as exc:
+        raise AccountKept(
+            "Ihr Konto kann hier nicht gelöscht werden, weil dazu Anträge oder Bestellungen "
+            "gehören, die die Behörde aufbewahren muss. Bitte wenden Sie sich an die Verwaltung."
+        ) from exc
     user.delete()
 
 
@@ -80,5 +94,16 @@ def export_data(citizen: Citizen) -> dict:
                 "attachment": m.attachment.name.rsplit("/", 1)[-1] if m.attachment else None,
             }
             for m in citizen.messages.all()
+        ],
+        "applications": [
+            {
+                "reference": a.reference,
+                "form": a.form.title,
+                "status": a.status,
+                "data": a.data,
+                "submitted": a.submitted_at.isoformat() if a.submitted_at else None,
+                "files": [u.original_name for u in a.uploads.all()],
+            }
+            for a in citizen.applications.select_related("form").prefetch_related("uploads")
         ],
     }

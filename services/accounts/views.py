@@ -17,6 +17,7 @@ from kreisportal.http import safe_local_path
 from kreisportal.identity import levels
 from kreisportal.identity.broker import LoginRefused, redeem_login_code, remember_tenant_session
 from services.accounts.actions import (
+    AccountKept,
     do_delete_account,
     do_mark_read,
     do_sign_in_citizen,
@@ -94,6 +95,7 @@ def account(request: HttpRequest) -> HttpResponse:
         return citizen
     messages = list(citizen.messages.all())
     orders = list(citizen.cadastral_orders.select_related("parcel__gemarkung").all()[:20])
+    applications = list(citizen.applications.select_related("form").all()[:20])
     return TemplateResponse(
         request,
         "accounts/account.html",
@@ -101,6 +103,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "citizen": citizen,
             "messages_list": messages,
             "orders": orders,
+            "applications": applications,
             "unread": sum(1 for m in messages if m.read_at is None),
             "level_label": levels.label(citizen.trust_level),
         },
@@ -157,14 +160,19 @@ def delete(request: HttpRequest) -> HttpResponse:
     citizen = _require_citizen(request)
     if isinstance(citizen, HttpResponse):
         return citizen
+    error = ""
     if request.method == "POST" and request.POST.get("confirm") == "ja":
-        do_delete_account(citizen=citizen)
-        logout(request)
-        return TemplateResponse(request, "accounts/deleted.html", {})
+        try:
+            do_delete_account(citizen=citizen)
+        except AccountKept as exc:
+            error = str(exc)
+        else:
+            logout(request)
+            return TemplateResponse(request, "accounts/deleted.html", {})
     return TemplateResponse(
         request,
         "accounts/delete.html",
-        {"citizen": citizen},
+        {"citizen": citizen, "error": error},
         status=400 if request.method == "POST" else 200,
     )
 
