@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import uuid
 
 import pytest
 from celery.result import AsyncResult
@@ -14,43 +11,16 @@ from django_tenants.utils import schema_context
 from kreisportal.celery import app
 from kreisportal.tasks import current_schema
 from tests.conftest import database_url_for_subprocess
+from tests.workers import new_queue, start_worker, stop_worker
 
 
 @pytest.fixture(scope="module")
 def worker_queue(django_db_setup, django_db_blocker):
-    """Start `celery worker` on a queue of its own (the broker folder may be shared with a demo)."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+    queue = new_queue()
     with django_db_blocker.unblock():
-        env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kreisportal.celery",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "WARNING",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+        process = start_worker(queue, database_url_for_subprocess())
     yield queue
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_worker(process)
 
 
 @pytest.mark.parametrize("slug", ["erkelenz", "uebach-palenberg", "kreis"])
@@ -90,6 +60,6 @@ def test_beat_sends_periodic_tasks_to_portal_schemas_only(db):
     assert "erkelenz" in schemas and "kreis" in schemas
     assert "public" not in schemas and settings.TENANT_BASE_SCHEMA not in schemas
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert tasks == {"payments.reconcile", "fulfillment.reconcile"}
+    assert tasks == {"payments.reconcile", "fulfillment.reconcile", "applications.reconcile"}
     app.loader.import_default_modules()  # what a worker does at start: autodiscovered tasks
     assert tasks <= set(app.tasks.keys())

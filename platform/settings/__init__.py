@@ -237,6 +237,9 @@ if not CELERY_BROKER_URL:
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # the transport polls its folder; kombu's default of 1 s would dominate the latency
+        # of a paid order's PDF (a directory listing 5 times a second costs nothing)
+        "polling_interval": 0.2,
     }
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 if not CELERY_RESULT_BACKEND:

@@ -8,4 +8,7 @@ class FulfillmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from services.fulfillment import signals  # noqa: F401 - paid payments start pipelines
+        from services.fulfillment import (  # noqa: F401 - signal receivers
+            recovery,  # a starting worker settles left-over work
+            signals,  # paid payments start pipelines
+        )
