@@ -428,3 +428,90 @@ def test_account_export_lists_applications_and_deletion_keeps_them(
     with in_tenant("erkelenz"):
         assert Application.objects.filter(pk=application.pk).exists()
         assert application.citizen.user.is_active
+
+
+def _editor(client, in_tenant):
+    return _staff_client(client, in_tenant, group="Editors", name="formular-redaktion")
+
+
+def _form_post(local_service_id: str, fields: list[dict], **overrides) -> dict:
+    data = {
+        "local_service": local_service_id,
+        "title": "Fundsache melden",
+        "slug": "fundsache-melden",
+        "intro": "Sie haben etwas gefunden?",
+        "fee_cents": "0",
+        "min_trust_level": "basic",
+        "handling": "clerk",
+        "active": "on",
+        "fields-TOTAL_FORMS": str(len(fields)),
+        "fields-INITIAL_FORMS": "0",
+        "fields-MIN_NUM_FORMS": "1",
+        "fields-MAX_NUM_FORMS": "1000",
+    }
+    for index, field in enumerate(fields):
+        for key, value in {
+            "id": "",
+            "ORDER": str(index + 1),
+            "name": "",
+            "help_text": "",
+            "choices": "",
+            "required": "on",
+            **field,
+        }.items():
+            data[f"fields-{index}-{key}"] = value
+    data.update(overrides)
+    return data
+
+
+def test_editor_turns_a_service_into_an_online_application(client, in_tenant):
+    with in_tenant("erkelenz"):
+        from services.local.models import LocalService
+
+        local = LocalService.objects.filter(offered=True, application_form__isnull=True).first()
+        taken = ApplicationForm.objects.get(slug="hund-anmelden").local_service_id
+    editor = _editor(client, in_tenant)
+    host = {"HTTP_HOST": f"erkelenz.{BASE}"}
+    add = "/cms/snippets/applications/applicationform/add/"
+    assert editor.get(add, **host).status_code == 200
+    bad = editor.post(
+        add,
+        _form_post(
+            str(taken),
+            [
+                {"label": "Fundort", "kind": "text"},
+                {"label": "Fundort", "kind": "text"},
+                {"label": "Art", "kind": "choice", "choices": "nur eine"},
+            ],
+            fee_cents="-5",
+        ),
+        **host,
+    )
+    body = bad.content.decode()
+    assert bad.status_code == 200 and "denselben internen Namen" in body
+    assert "mindestens zwei Möglichkeiten" in body
+    assert "existiert bereits" in body or "already exists" in body  # one form per service
+    with in_tenant("erkelenz"):
+        assert not ApplicationForm.objects.filter(slug="fundsache-melden").exists()
+    good = editor.post(
+        add,
+        _form_post(
+            str(local.pk),
+            [
+                {"label": "Fundort", "kind": "text"},
+                {"label": "Art der Fundsache", "kind": "choice", "choices": "Schlüssel\nGeldbörse"},
+                {"label": "Foto", "kind": "file", "required": ""},
+            ],
+        ),
+        **host,
+    )
+    assert good.status_code == 302, good.content.decode()[-3000:]
+    with in_tenant("erkelenz"):
+        created = ApplicationForm.objects.get(slug="fundsache-melden")
+        assert [f.name for f in created.fields.all()] == ["fundort", "art_der_fundsache", "foto"]
+    with in_tenant("heinsberg"):
+        assert not ApplicationForm.objects.filter(slug="fundsache-melden").exists()
+    citizen = _citizen_browser(persona="max", level="basic")
+    page = citizen.get(f"http://{ERKELENZ}/antraege/fundsache-melden/").content.decode()
+    assert "Art der Fundsache" in page and "Geldbörse" in page
+    assert citizen.get(f"http://{HEINSBERG}/antraege/fundsache-melden/").status_code == 404

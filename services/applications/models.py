@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Orderable
 
 TRUST_LEVELS = [
@@ -33,8 +34,36 @@ def handling_choices() -> list[tuple[str, str]]:
     ]
 
 
+class ApplicationFormAdminForm(WagtailAdminModelForm):
+    """Checks across the inline fields: each field needs a name of its own."""
+
+    def clean(self):
+        cleaned = super().clean()
+        seen: dict[str, str] = {}
+        for child in self.formsets["fields"].forms:
+            child.is_valid()  # the inline forms are validated after this form otherwise
+            data = getattr(child, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            name = data.get("name") or field_name_for(data.get("label", ""))
+            if name in seen:
+                child.add_error(
+                    "label",
+                    _("Zwei Felder hätten denselben internen Namen „%(name)s“ (wie „%(other)s“).")
+                    % {"name": name, "other": seen[name]},
+                )
+            seen[name] = data.get("label", "")
+        return cleaned
+
+
+def field_name_for(label: str) -> str:
+    return slugify(label).replace("-", "_")[:60] or "feld"
+
+
 class ApplicationForm(ClusterableModel):
     """An editor turns one of the tenant's catalogue services into an online application."""
+
+    base_form_class = ApplicationFormAdminForm
 
     local_service = models.OneToOneField(
         "services_local.LocalService",
@@ -116,7 +145,7 @@ class ApplicationFormField(Orderable):
 
     def clean(self) -> None:
         if not self.name:
-            self.name = slugify(self.label).replace("-", "_")[:60] or "feld"
+            self.name = field_name_for(self.label)
         if self.kind == FieldKind.CHOICE and len(self.choice_list) < 2:
             raise ValidationError({"choices": _("Bitte mindestens zwei Möglichkeiten angeben.")})
 
