@@ -107,3 +107,50 @@ def test_order_a_liegenschaftskarte_pay_and_find_the_pdf_in_the_postbox(  # noqa
         app.conf.task_always_eager = False
     assert "Liegenschaftskarte (Auszug)" in text and "Wassenberg" in text
     assert parcel_title.split("Flurstück ")[1] in text and "Prüfcode" in text and "DEMO" in text
+
+
+def test_apply_online_save_a_draft_submit_pay_and_find_the_receipt(page, tenant_server, settings):  # noqa: F811
+    """Wegberg's Bewohnerparkausweis: from the service page through sign-in, a saved draft, an
+    upload, submission and payment to the receipt in the postbox."""
+    import io
+
+    from pypdf import PdfReader
+
+    port = tenant_server
+    settings.PUBLIC_URL = f"http://localhost:{port}"
+    wegberg = f"http://wegberg.localhost:{port}"
+    page.goto(f"{wegberg}/leistungen/99108001001000/")
+    page.get_by_role("link", name="Online beantragen").click()
+    page.get_by_label("Erika Mustermann (substanziell)").check()
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Weiter zum Portal").click()
+    page.wait_for_url(f"{wegberg}/antraege/bewohnerparkausweis/")
+
+    page.get_by_label("Amtliches Kennzeichen").fill("HS-WB 42")
+    page.get_by_role("button", name="Entwurf speichern").click()
+    assert "Entwurf ist gespeichert" in page.locator("main").inner_text()
+    page.goto(f"{wegberg}/antraege/bewohnerparkausweis/")  # a later visit
+    assert page.get_by_label("Amtliches Kennzeichen").input_value() == "HS-WB 42"
+
+    page.get_by_label("Parkzone").select_option("Zone B – Bahnhof")
+    page.get_by_label("Zulassungsbescheinigung Teil I").set_input_files(
+        {"name": "schein.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}
+    )
+    page.get_by_role("button", name="Antrag verbindlich absenden").click()
+    main = page.locator("main").inner_text()
+    assert "wartet auf Zahlung" in main
+    reference = main.split("Aktenzeichen ")[1].split()[0]
+
+    page.get_by_role("button", name="Jetzt bezahlen (Kreditkarte oder PayPal)").click()
+    page.get_by_label("Kreditkarte").check()
+    page.get_by_role("button", name="Zahlung erfolgreich").click()
+    assert "Status: bezahlt" in page.locator("main").inner_text()
+
+    page.goto(f"{wegberg}/konto/")
+    assert reference in page.locator("main").inner_text()
+    page.get_by_role("link", name=f"Eingangsbestätigung – {reference}").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Anhang herunterladen").click()
+    with open(download.value.path(), "rb") as handle:
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
+    assert reference in text and "HS-WB 42" in text and "Zone B – Bahnhof" in text
