@@ -1,0 +1,185 @@
+"""Scale: provision many tenants by cloning, then compare citizen page latency and throughput of
+a real gunicorn process (one worker = one core) with 11 tenants and with many, under load from
+locust on loopback.
+
+The suite provisions KREISPORTAL_SCALE_TENANTS tenants (default 40, to keep CI short); the closing
+figures for 1,000 come from `KREISPORTAL_SCALE_TENANTS=1000 pytest tests/benchmarks/test_scale.py`.
+The extra tenants are committed and removed again at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import database_url_for_subprocess
+
+pytestmark = pytest.mark.benchmark
+EXTRA_TENANTS = int(os.environ.get("KREISPORTAL_SCALE_TENANTS", "40"))
+LOAD_SECONDS = int(os.environ.get("KREISPORTAL_SCALE_LOAD_SECONDS", "6"))
+USERS = 4
+HOST = f"erkelenz.{settings.BASE_DOMAIN}"
+PAGES = {
+    "home (page cache)": ("/", False),
+    "home (uncached)": ("/", True),
+    "service page": ("/leistungen/99008001012000/", False),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_server(database_url: str) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kreisportal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        # persistent connections, as in production (deploy/): a new PostgreSQL connection per
+        # request would dominate a cached page
+        env={**os.environ, "DATABASE_URL": database_url, "DB_CONN_MAX_AGE": "60"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"Host": HOST})
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=2):
+                return process, port
+        except Exception:  # noqa: BLE001 - still starting
+            time.sleep(0.3)
+    process.kill()
+    raise AssertionError("gunicorn did not come up")
+
+
+def _load(port: int, path: str, uncached: bool, workdir: Path) -> dict[str, float]:
+    """One headless locust run; p50/p95 in ms and requests per second."""
+    prefix = workdir / f"run-{time.monotonic_ns()}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(Path(__file__).with_name("locustfile.py")),
+            "--headless",
+            "--only-summary",
+            "-u",
+            str(USERS),
+            "-r",
+            str(USERS),
+            "-t",
+            f"{LOAD_SECONDS}s",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(prefix),
+            "--loglevel",
+            "WARNING",
+        ],
+        env={
+            **os.environ,
+            "BENCH_HOST_HEADER": HOST,
+            "BENCH_PATH": path,
+            "BENCH_UNCACHED": "1" if uncached else "",
+        },
+        check=True,
+        capture_output=True,
+        timeout=LOAD_SECONDS + 60,
+    )
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    assert int(row["Request Count"]) > 0 and int(row["Failure Count"]) == 0, row
+    return {
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "rps": float(row["Requests/s"]),
+    }
+
+
+def _measure(database_url: str, workdir: Path) -> dict[str, dict[str, float]]:
+    process, port = _start_server(database_url)
+    try:
+        results = {}
+        for name, (path, uncached) in PAGES.items():
+            _load(port, path, uncached, workdir)  # warm-up run: caches, connections
+            results[name] = _load(port, path, uncached, workdir)
+        return results
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_many_tenants_provisioning_and_page_latency(
+    django_db_setup, django_db_blocker, benchmark_report, tmp_path
+):
+    from tenants.actions import do_create_tenant
+    from tenants.models import Tenant
+
+    with django_db_blocker.unblock():
+        database_url = database_url_for_subprocess()
+        portals_before = Tenant.objects.portals().count()
+    before = _measure(database_url, tmp_path)
+
+    created: list[str] = []
+    started = time.perf_counter()
+    try:
+        with django_db_blocker.unblock():
+            for index in range(EXTRA_TENANTS):
+                slug = f"skala-{index:04d}"
+                do_create_tenant(
+                    name=f"Skalierungstest {index}",
+                    slug=slug,
+                    kind="municipality",
+                    ags=f"0999{index:04d}",
+                    actor="benchmark",
+                )
+                created.append(slug)
+        provisioning = time.perf_counter() - started
+        after = _measure(database_url, tmp_path)
+    finally:
+        removal_started = time.perf_counter()
+        with django_db_blocker.unblock():
+            for tenant in Tenant.objects.filter(slug__in=created):
+                tenant.delete(force_drop=True)
+        removal = time.perf_counter() - removal_started
+
+    total = portals_before + EXTRA_TENANTS
+    benchmark_report(
+        f"provisioned {EXTRA_TENANTS} tenants by cloning in {provisioning:.1f} s "
+        f"({provisioning / max(EXTRA_TENANTS, 1) * 1000:.0f} ms each, incl. domains, Wagtail "
+        f"site, home page, audit); removed again in {removal:.1f} s"
+    )
+    for name in PAGES:
+        b, a = before[name], after[name]
+        benchmark_report(
+            f"{name:<18} {portals_before} tenants p50 {b['p50']:.0f} ms p95 {b['p95']:.0f} ms "
+            f"{b['rps']:.0f} req/s | {total} tenants p50 {a['p50']:.0f} ms p95 {a['p95']:.0f} ms "
+            f"{a['rps']:.0f} req/s | p95 ratio {a['p95'] / max(b['p95'], 1):.2f} (target ≤ 1.2)"
+        )
+    benchmark_report(
+        f"(one gunicorn sync worker = one core, {USERS} locust users without think time, "
+        f"{LOAD_SECONDS} s per page after a warm-up run, load generator on the same 2-core machine)"
+    )
