@@ -515,3 +515,46 @@ def test_editor_turns_a_service_into_an_online_application(client, in_tenant):
     page = citizen.get(f"http://{ERKELENZ}/antraege/fundsache-melden/").content.decode()
     assert "Art der Fundsache" in page and "Geldbörse" in page
     assert citizen.get(f"http://{HEINSBERG}/antraege/fundsache-melden/").status_code == 404
+
+
+def test_reconciliation_completes_what_a_crash_left_behind(
+    in_tenant, eager_tasks, django_capture_on_commit_callbacks
+):
+    """Payment booked but the process died before the application moved on; an automated
+    application whose task was lost. The periodic reconciliation settles both, once."""
+    from services.applications.tasks import reconcile_applications
+
+    browser = _citizen_browser()
+    with in_tenant("erkelenz"), django_capture_on_commit_callbacks(execute=True):
+        permit = _submit_parking_permit(browser)
+    # submitted without running the after-commit hooks: the pipeline task is "lost"
+    dog = browser.post(
+        f"http://{ERKELENZ}/antraege/hund-anmelden/",
+        {
+            "aktion": "einreichen",
+            "rasse_oder_mischung": "Pudel",
+            "wurfdatum_des_hundes": "2024-02-29",
+            "hund_gehalten_seit": "2026-10-01",
+        },
+    )
+    assert dog.status_code == 302
+    with in_tenant("erkelenz"):
+        # the payment was captured and booked, but nothing was announced (crash)
+        Payment.objects.filter(pk=permit.payment_id).update(status="paid")
+        assert set(Application.objects.values_list("status", flat=True)) == {
+            Status.AWAITING_PAYMENT,
+            Status.SUBMITTED,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            settled = reconcile_applications(min_age_seconds=0)
+        assert settled == {"paid": 1, "automated": 1, "refunded": 0}
+        statuses = dict(Application.objects.values_list("form__slug", "status"))
+        assert statuses == {"bewohnerparkausweis": Status.PAID, "hund-anmelden": Status.COMPLETED}
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reconcile_applications(min_age_seconds=0) == {
+                "paid": 0,
+                "automated": 0,
+                "refunded": 0,
+            }
+        dog_application = Application.objects.get(form__slug="hund-anmelden")
+        assert dog_application.events.filter(to_status=Status.COMPLETED).count() == 1
