@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from kreisportal.identity import levels
 from services.applications import states
 from services.applications.actions import (
     ApplicationRefused,
@@ -149,6 +150,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": application.events.select_related("actor_user"),
             "uploads": application.uploads.all(),
             "open": application.status in states.OPEN_FOR_CLERK,
+            "trust_label": levels.label(application.citizen.trust_level),
             "page_title": f"Antrag {application.reference}",
             "header_icon": "mail",
             **forms_by_name,
