@@ -253,6 +253,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 300.0},
     "reconcile-cadastral-orders": {"task": "fulfillment.reconcile", "schedule": 120.0},
+    # tasks kept in the outbox while the broker was down (kreisportal/outbox.py)
+    "relay-outbox": {"task": "kreisportal.relay_outbox", "schedule": 60.0},
 }
 
 # --- Identity (BundID-style SAML 2.0, sandbox IdP) -----------------------------------------

@@ -32,6 +32,7 @@ class CadastralExtractPipeline(Pipeline):
         return CadastralOrder.objects.filter(payment=payment).first()
 
     def start(self, order) -> None:
+        from kreisportal.tasks import dispatch
         from services.fulfillment.tasks import fulfil_cadastral_order
 
-        fulfil_cadastral_order.delay(str(order.pk))
+        dispatch(fulfil_cadastral_order, str(order.pk))

@@ -35,6 +35,7 @@ def _callback_registered() -> bool:
 
 
 def _send_pending() -> None:
+    from kreisportal.outbox import send_or_store
     from services.tasks import sync_offers_task
 
     pending = getattr(connection, _PENDING_ATTR, None)
@@ -44,8 +45,8 @@ def _send_pending() -> None:
         return
     delattr(connection, _PENDING_ATTR)
     ids = None if pending["all"] else sorted(pending["ids"])
-    headers = {"_schema_name": pending["schema"]}
-    sync_offers_task.apply_async(args=[ids], headers=headers)
+    # Already after commit: send now, or keep it in the outbox if the broker is down.
+    send_or_store(sync_offers_task.name, pending["schema"], [ids], {})
 
 
 @receiver(post_save, sender=LocalService)
