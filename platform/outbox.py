@@ -67,7 +67,10 @@ def _store(task_name: str, schema: str, args: list, kwargs: dict, exc: BaseExcep
             schema_name=schema, task_name=task_name, args=args, kwargs=kwargs, last_error=error
         )
     logger.warning(
-        "broker unreachable (%s): task %s for schema %s kept in the outbox", error, task_name, schema
+        "broker unreachable (%s): task %s for schema %s kept in the outbox",
+        error,
+        task_name,
+        schema,
     )
 
 
