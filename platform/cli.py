@@ -197,9 +197,15 @@ def _run_children(
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    if args.parallel < 1:
+        raise CliError(f"--parallel must be at least 1, got {args.parallel}")
     _setup_django()
-    migrate(verbosity=1)
-    print("migrated: public schema, tenant template and every tenant schema")
+    from kreisportal.migrate import MigrationFailed, migrate_all
+
+    try:
+        migrate_all(parallel=args.parallel, verbosity=args.verbosity)
+    except MigrationFailed as exc:
+        raise CliError(str(exc)) from exc
     return 0
 
 
@@ -367,6 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     beat.set_defaults(func=cmd_beat)
 
     mig = sub.add_parser("migrate", help="migrate the public schema, the template and all tenants")
+    mig.add_argument("--parallel", type=int, default=1, help="tenant schemas migrated at a time")
+    mig.add_argument("--verbosity", type=int, default=0, choices=[0, 1, 2, 3])
     mig.set_defaults(func=cmd_migrate)
 
     tenant = sub.add_parser("tenant", help="administer tenants")

@@ -35,7 +35,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from kreisportal.database import PostgresToolError, run_pg_program
 from tenants.errors import TenantActionError
 from tenants.models import Domain, Tenant
-from tenants.validation import check_ags, check_name, check_slug, schema_name_for
+from tenants.validation import check_ags, check_domain, check_name, check_slug, schema_name_for
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,10 @@ def do_restore_tenant(
 ) -> RestoreResult:
     """Restore a backup as a new tenant `slug` (never over an existing one)."""
     started = time.monotonic()
+    from tenants.actions import primary_hostname
+
     slug = check_slug(slug)
+    check_domain(primary_hostname(slug))
     schema = schema_name_for(slug)
     if schema_exists(schema):
         raise TenantActionError(f"schema {schema!r} already exists in the database")
