@@ -421,12 +421,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         execute_from_command_line(["kreisportal", *argv])
         return 0
     args = build_parser().parse_args(argv)
+    from django.db import InterfaceError, OperationalError
+
     from tenants.errors import TenantActionError
 
     try:
         return args.func(args)
     except (CliError, TenantActionError) as exc:
         print(f"kreisportal: error: {exc}", file=sys.stderr)
+        return 1
+    except (OperationalError, InterfaceError) as exc:
+        reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        print(f"kreisportal: error: database unreachable: {reason}", file=sys.stderr)
         return 1
 
 
