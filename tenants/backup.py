@@ -184,6 +184,8 @@ def do_restore_tenant(
         except PostgresToolError as exc:
             raise TenantActionError(f"restore of {archive.name} failed: {exc}") from exc
         try:
+            if _migrate_if_behind(schema):
+                notes.append("the backup was older than this version: its schema was migrated")
             media_source = work / MEDIA_DIR
             if media_source.is_dir():
                 shutil.copytree(media_source, media_target)
@@ -341,6 +343,22 @@ def _conninfo() -> dict:
         if db.get(key):
             info[name] = str(db[key])
     return info
+
+
+def _migrate_if_behind(schema: str) -> bool:
+    """A backup made by an older version lacks newer migrations: apply them. True if any."""
+    from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection.set_schema(schema, include_public=False)
+    try:
+        executor = MigrationExecutor(connection)
+        behind = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    finally:
+        connection.set_schema_to_public()
+    if behind:
+        call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=0)
+    return behind
 
 
 def _register(
