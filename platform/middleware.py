@@ -1,21 +1,60 @@
-"""The friendly page for suspended tenants. (Routing by host is django-tenants' own
-TenantMainMiddleware; the tenant reaches Sentry through `observability._tag_with_tenant`.)"""
+"""Routing by host (django-tenants' TenantMainMiddleware, plus a check that the tenant's schema is
+there) and the friendly page for suspended tenants. (The tenant reaches Sentry through
+`observability._tag_with_tenant`.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
 from django.utils import translation
+from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
 # Paths a suspended tenant still answers: its own admin (so the district can fix and resume it),
 # static files and the load balancer's health check.
 SUSPENSION_EXEMPT_PREFIXES = ("/cms/", "/static/", "/healthz")
+
+
+class PortalTenantMiddleware(TenantMainMiddleware):
+    """django-tenants' routing, refusing a tenant whose schema is missing.
+
+    With the schema gone, PostgreSQL skips it in the search path and every table that also
+    exists in `public` (users, sessions) would be read from the public schema. Whether the
+    schema exists is asked in the same query that finds the tenant, so it costs nothing.
+    """
+
+    def get_tenant(self, domain_model, hostname):
+        domain = (
+            domain_model.objects.select_related("tenant")
+            .annotate(
+                schema_present=RawSQL(
+                    "EXISTS (SELECT 1 FROM pg_namespace n"
+                    " WHERE n.nspname = tenants_tenant.schema_name)",
+                    [],
+                )
+            )
+            .get(domain=hostname)
+        )
+        domain.tenant.schema_present = domain.schema_present
+        return domain.tenant
+
+    def process_request(self, request: HttpRequest):
+        response = super().process_request(request)
+        tenant = getattr(request, "tenant", None)
+        if response is None and tenant is not None and not getattr(tenant, "schema_present", True):
+            from django.db import connection
+
+            from kreisportal.views import schema_missing
+
+            connection.set_schema_to_public()
+            return schema_missing(request, tenant)
+        return response
 
 
 class SuspendedTenantMiddleware:

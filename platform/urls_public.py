@@ -11,6 +11,8 @@ admin.site.site_header = "Kreisportal – Mandantenverwaltung"
 admin.site.site_title = "Kreisportal"
 admin.site.index_title = "Verwaltung der Mandanten"
 
+handler500 = "kreisportal.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("tls/allowed", views.tls_allowed, name="tls-allowed"),

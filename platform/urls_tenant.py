@@ -12,6 +12,8 @@ from kreisportal import views
 # Wagtail's own URLs, with its page-serving view behind the per-tenant page cache
 _wagtail_patterns = [p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"]
 
+handler500 = "kreisportal.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("cms/", include(wagtailadmin_urls)),

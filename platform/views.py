@@ -1,10 +1,26 @@
-"""Views every host shares: health check and the page for unknown hosts."""
+"""Views every host shares: health check, the page for unknown hosts, and the answers when the
+database (or a tenant's schema) is not there."""
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+
+logger = logging.getLogger(__name__)
+
+DATABASE_DOWN_MESSAGE = (
+    "Wegen einer technischen Störung ist der Dienst gerade nicht verfügbar. "
+    "Ihre bisherigen Eingaben und Anträge sind gespeichert."
+)
+SCHEMA_MISSING_MESSAGE = (
+    "Wegen einer technischen Störung sind die Daten dieses Portals zurzeit nicht verfügbar. "
+    "Die IT des Kreises ist informiert."
+)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -71,4 +87,61 @@ def tls_allowed(request: HttpRequest) -> HttpResponse:
         "ok" if allowed else "unknown domain",
         status=200 if allowed else 404,
         content_type="text/plain",
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(("/healthz", "/api/"))
+
+
+def unavailable(
+    request: HttpRequest, *, message: str, checks: dict[str, str], portal_name: str = ""
+) -> HttpResponse:
+    """503 without touching the database: JSON for the probe and the API, else a German page.
+
+    Rendered without the request's context processors (they read the database)."""
+    if _wants_json(request):
+        body: dict[str, object] = {"status": "unavailable", "checks": checks}
+        if request.path.startswith("/api/"):
+            body = {"detail": message, "status": "unavailable"}
+        response: HttpResponse = JsonResponse(body, status=503)
+    else:
+        html = render_to_string(
+            "kreisportal/unavailable.html", {"message": message, "portal_name": portal_name}
+        )
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500 of both URL confs: a database that cannot be reached (restart, failover) is a
+    503 that says so, not a traceback page; anything else is Django's plain 500."""
+    from django.db import InterfaceError, OperationalError
+    from django.views.defaults import server_error as default_server_error
+
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return unavailable(
+            request,
+            message=DATABASE_DOWN_MESSAGE,
+            checks={"database": f"error: {exc.__class__.__name__}"},
+        )
+    return default_server_error(request)
+
+
+def schema_missing(request: HttpRequest, tenant) -> HttpResponse:
+    """The tenant's row and domain exist but its schema does not (dropped by mistake)."""
+    logger.error(
+        "schema %r of tenant %r is missing: host %s cannot be served",
+        tenant.schema_name,
+        tenant.slug,
+        request.get_host(),
+    )
+    return unavailable(
+        request,
+        message=SCHEMA_MISSING_MESSAGE,
+        checks={"database": "ok", "schema": f"error: schema {tenant.schema_name!r} is missing"},
+        portal_name=tenant.name,
     )

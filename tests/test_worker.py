@@ -60,6 +60,11 @@ def test_beat_sends_periodic_tasks_to_portal_schemas_only(db):
     assert "erkelenz" in schemas and "kreis" in schemas
     assert "public" not in schemas and settings.TENANT_BASE_SCHEMA not in schemas
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert tasks == {"payments.reconcile", "fulfillment.reconcile", "applications.reconcile"}
+    assert tasks == {
+        "payments.reconcile",
+        "fulfillment.reconcile",
+        "applications.reconcile",
+        "kreisportal.relay_outbox",
+    }
     app.loader.import_default_modules()  # what a worker does at start: autodiscovered tasks
     assert tasks <= set(app.tasks.keys())

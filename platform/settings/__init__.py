@@ -104,7 +104,7 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kreisportal.middleware.SuspendedTenantMiddleware",
@@ -260,6 +260,8 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 300.0},
     "reconcile-cadastral-orders": {"task": "fulfillment.reconcile", "schedule": 120.0},
     "reconcile-applications": {"task": "applications.reconcile", "schedule": 120.0},
+    # tasks kept in the outbox while the broker was down (kreisportal/outbox.py)
+    "relay-outbox": {"task": "kreisportal.relay_outbox", "schedule": 60.0},
 }
 
 # --- Identity (BundID-style SAML 2.0, sandbox IdP) -----------------------------------------

@@ -141,11 +141,11 @@ def _add_upload(
     return record
 
 
-def _start_pipeline_on_commit(application: Application) -> None:
+def _start_pipeline(application: Application) -> None:
+    """Queue the automated handling; the task is sent after commit (kreisportal.tasks.dispatch)."""
     from services.fulfillment.pipelines import pipelines
 
-    pipeline = pipelines[application.form.handling]
-    transaction.on_commit(lambda: pipeline.start(application))
+    pipelines[application.form.handling].start(application)
 
 
 # --- citizen ------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def do_submit(*, application: Application) -> Application:
         ),
     )
     if not form.fee_cents and not form.handled_by_clerk:
-        _start_pipeline_on_commit(application)
+        _start_pipeline(application)
     return application
 
 
@@ -271,7 +271,7 @@ def do_mark_paid(*, payment: Payment) -> Application | None:
         message=f"{payment.amount_cents / 100:.2f} € über {payment.provider}",
     )
     if not application.form.handled_by_clerk:
-        _start_pipeline_on_commit(application)
+        _start_pipeline(application)
     return application
 
 
@@ -422,10 +422,10 @@ def do_reject(*, application: Application, clerk, message: str) -> Application:
         body=message + ("\n\nDie bezahlte Gebühr wird erstattet." if refund else ""),
     )
     if refund:
+        from kreisportal.tasks import dispatch
         from services.applications.tasks import refund_application_fee
 
-        public_id = str(application.public_id)
-        transaction.on_commit(lambda: refund_application_fee.delay(public_id))
+        dispatch(refund_application_fee, str(application.public_id))
     return application
 
 

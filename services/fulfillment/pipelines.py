@@ -40,11 +40,12 @@ class CadastralExtractPipeline(Pipeline):
         return CadastralOrder.objects.filter(payment=payment).first()
 
     def start(self, order) -> None:
+        from kreisportal.tasks import dispatch
         from services.fulfillment.models import CadastralOrder
         from services.fulfillment.tasks import fulfil_cadastral_order
 
         CadastralOrder.objects.filter(pk=order.pk, status="awaiting_payment").update(status="paid")
-        fulfil_cadastral_order.delay(str(order.pk))
+        dispatch(fulfil_cadastral_order, str(order.pk))
 
 
 class ApplicationPipeline(Pipeline):
@@ -54,9 +55,10 @@ class ApplicationPipeline(Pipeline):
     handles_applications = True
 
     def start(self, order) -> None:
+        from kreisportal.tasks import dispatch
         from services.applications.tasks import run_application_pipeline
 
-        run_application_pipeline.delay(str(order.public_id))
+        dispatch(run_application_pipeline, str(order.public_id))
 
     def produce(self, application) -> tuple[str, bytes, str]:
         """(file name, PDF, message to the citizen)."""

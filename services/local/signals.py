@@ -16,36 +16,39 @@ def queue_offer_sync(service_ids: set[int] | None) -> None:
     """Collect service ids for this transaction; queue one task on commit.
 
     `None` means "all services of this tenant" (e.g. an office used by many services changed).
+    Outside a transaction (autocommit) the change is already committed: send at once.
     """
+    if not connection.in_atomic_block:
+        _send({"ids": set(service_ids or ()), "all": service_ids is None,
+               "schema": connection.schema_name})  # fmt: skip
+        return
     pending = getattr(connection, _PENDING_ATTR, None)
-    if pending is not None and not _callback_registered():
+    if pending is not None and not _callback_registered(pending):
         pending = None  # left over from a transaction that was rolled back
     if pending is None:
         pending = {"ids": set(), "all": False, "schema": connection.schema_name}
+        pending["callback"] = lambda: _send(pending)
         setattr(connection, _PENDING_ATTR, pending)
-        transaction.on_commit(_send_pending)
+        transaction.on_commit(pending["callback"])
     if service_ids is None:
         pending["all"] = True
     else:
         pending["ids"] |= set(service_ids)
 
 
-def _callback_registered() -> bool:
-    return any(entry[1] is _send_pending for entry in connection.run_on_commit)
+def _callback_registered(pending: dict) -> bool:
+    return any(entry[1] is pending.get("callback") for entry in connection.run_on_commit)
 
 
-def _send_pending() -> None:
+def _send(pending: dict) -> None:
+    """After commit: send now, or keep the task in the outbox if the broker is down."""
+    from kreisportal.outbox import send_or_store
     from services.tasks import sync_offers_task
 
-    pending = getattr(connection, _PENDING_ATTR, None)
-    if pending is not None and not _callback_registered():
-        pending = None  # left over from a transaction that was rolled back
-    if pending is None:
-        return
-    delattr(connection, _PENDING_ATTR)
+    if getattr(connection, _PENDING_ATTR, None) is pending:
+        delattr(connection, _PENDING_ATTR)
     ids = None if pending["all"] else sorted(pending["ids"])
-    headers = {"_schema_name": pending["schema"]}
-    sync_offers_task.apply_async(args=[ids], headers=headers)
+    send_or_store(sync_offers_task.name, pending["schema"], [ids], {})
 
 
 @receiver(post_save, sender=LocalService)

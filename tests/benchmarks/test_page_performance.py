@@ -48,7 +48,7 @@ def test_page_server_time(db, in_tenant, benchmark_report):
 
     middleware = [
         "tests.benchmarks.single_schema.FixedTenantMiddleware"
-        if m == "django_tenants.middleware.main.TenantMainMiddleware"
+        if m == "kreisportal.middleware.PortalTenantMiddleware"
         else m
         for m in settings.MIDDLEWARE
     ]

@@ -1,0 +1,339 @@
+"""Back up one tenant into a single archive and restore it as a new tenant.
+
+The archive (`.tar.gz`) holds `manifest.json` (who the tenant was), `schema.dump` (`pg_dump -n
+<schema>`, custom format) and `media/` (the tenant's uploaded files, MEDIA_ROOT/<schema>/).
+
+A dump names its schema in every statement, and the data contain the old host names
+("erkelenz.localhost" in rich text), so the SQL text is never rewritten. Restoring under a new
+schema name goes through a scratch database instead: the dump is restored there (next to the
+structure of the public schema, which the tenant's foreign keys point to), the schema is renamed
+with `ALTER SCHEMA … RENAME`, dumped again and that dump restored into the real database in one
+transaction. The Tenant row, its domain, the Wagtail site's host name, the public read models
+and the audit entry follow in one Django transaction; if anything fails, the new schema and the
+copied media are removed again, so nothing is left half restored.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_exists, tenant_context
+
+from kreisportal.database import PostgresToolError, run_pg_program
+from tenants.errors import TenantActionError
+from tenants.models import Domain, Tenant
+from tenants.schema_rename import renamed_dump
+from tenants.validation import check_ags, check_domain, check_name, check_slug, schema_name_for
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SCHEMA_DUMP = "schema.dump"
+MEDIA_DIR = "media"
+_MANIFEST_KEYS = {"format_version", "kind", "name", "slug", "ags", "domains", "created", "schema"}
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    tenant: Tenant
+    notes: tuple[str, ...]
+    seconds: float
+
+
+def media_root_of(schema_name: str) -> Path:
+    """Where a tenant's uploads live (django-tenants' TenantFileSystemStorage with
+    MULTITENANT_RELATIVE_MEDIA_ROOT = "%s")."""
+    return Path(settings.MEDIA_ROOT) / schema_name
+
+
+# --- backup ------------------------------------------------------------------------------------
+
+
+def do_backup_tenant(*, tenant: Tenant, output: Path | None = None, actor: str = "") -> Path:
+    """Write one archive with the tenant's schema, manifest and media. Returns its path.
+
+    The archive is written under a temporary name and renamed when complete: a failed backup
+    leaves no file that looks like a backup.
+    """
+    from tenants.actions import _audit
+
+    if not tenant.is_portal:
+        raise TenantActionError(f"{tenant.slug!r} is a system tenant and cannot be backed up")
+    if output is None:
+        stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
+        output = Path(settings.KREISPORTAL_HOME) / "backups" / f"{tenant.slug}-{stamp}.tar.gz"
+    output = Path(output)
+    if output.exists():
+        raise TenantActionError(f"{output} already exists: choose another --output")
+    if not output.parent.is_dir():
+        if output.parent == Path(settings.KREISPORTAL_HOME) / "backups":
+            output.parent.mkdir(parents=True)
+        else:
+            raise TenantActionError(f"folder {output.parent} does not exist")
+
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "kind": tenant.kind,
+        "name": tenant.name,
+        "slug": tenant.slug,
+        "ags": tenant.ags,
+        "status": tenant.status,
+        "domains": sorted(
+            ({"domain": d.domain, "primary": d.is_primary} for d in tenant.domains.all()),
+            key=lambda d: (not d["primary"], d["domain"]),
+        ),
+        "created": tenant.created.isoformat(),
+        "schema": tenant.schema_name,
+        "backed_up_at": timezone.now().isoformat(),
+        "server_version": connection.pg_version if connection.connection else None,
+    }
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with tempfile.TemporaryDirectory(prefix="kp-backup-") as workdir:
+            dump = Path(workdir) / SCHEMA_DUMP
+            run_pg_program(
+                "pg_dump", ["--format=custom", f"--schema={tenant.schema_name}", f"--file={dump}"]
+            )
+            with tarfile.open(partial, "w:gz") as archive:
+                data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size = len(data)
+                info.mtime = int(time.time())
+                archive.addfile(info, io.BytesIO(data))
+                archive.add(dump, arcname=SCHEMA_DUMP)
+                media = media_root_of(tenant.schema_name)
+                if media.is_dir():
+                    archive.add(media, arcname=MEDIA_DIR)
+        partial.rename(output)
+    except PostgresToolError as exc:
+        raise TenantActionError(f"backup of {tenant.slug!r} failed: {exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    _audit(tenant.slug, "backed_up", actor, file=str(output))
+    return output
+
+
+# --- restore -----------------------------------------------------------------------------------
+
+
+def do_restore_tenant(
+    *, archive: Path, slug: str, name: str = "", ags: str | None = None, actor: str = ""
+) -> RestoreResult:
+    """Restore a backup as a new tenant `slug` (never over an existing one)."""
+    started = time.monotonic()
+    from tenants.actions import primary_hostname
+
+    slug = check_slug(slug)
+    check_domain(primary_hostname(slug))
+    schema = schema_name_for(slug)
+    if schema_exists(schema):
+        raise TenantActionError(f"schema {schema!r} already exists in the database")
+    media_target = media_root_of(schema)
+    if media_target.exists():
+        raise TenantActionError(
+            f"media folder {media_target} already exists (left from a deleted tenant?): "
+            "move it away first"
+        )
+    archive = Path(archive)
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="kp-restore-") as workdir:
+        work = Path(workdir)
+        manifest = _unpack(archive, work)
+        kind = manifest["kind"]
+        name = check_name(name or manifest["name"])
+        if ags is not None:
+            ags = check_ags(ags, kind)
+        elif manifest["ags"] and not Tenant.objects.filter(ags=manifest["ags"]).exists():
+            ags = manifest["ags"]
+        else:
+            ags = ""
+            if manifest["ags"]:
+                notes.append(
+                    f"official key {manifest['ags']} belongs to another tenant: "
+                    "restored without one (set it with --ags)"
+                )
+        if kind == Tenant.Kind.DISTRICT:
+            other = Tenant.objects.filter(kind=Tenant.Kind.DISTRICT).first()
+            if other is not None:
+                raise TenantActionError(
+                    f"a district tenant exists already ({other.slug!r}): "
+                    "a district backup can only be restored after its deletion"
+                )
+        if connection.in_atomic_block:
+            raise TenantActionError("a restore cannot run inside a database transaction")
+        try:
+            renamed = renamed_dump(work / SCHEMA_DUMP, manifest["schema"], schema, work)
+            run_pg_program(
+                "pg_restore",
+                ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
+                + [str(renamed)],
+            )
+        except (PostgresToolError, psycopg.Error) as exc:
+            reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+            raise TenantActionError(f"restore of {archive.name} failed: {reason}") from exc
+        try:
+            if _migrate_if_behind(schema):
+                notes.append("the backup was older than this version: its schema was migrated")
+            media_source = work / MEDIA_DIR
+            if media_source.is_dir():
+                shutil.copytree(media_source, media_target)
+            tenant = _register(
+                manifest=manifest,
+                slug=slug,
+                schema=schema,
+                name=name,
+                ags=ags,
+                actor=actor,
+                archive=archive,
+            )
+        except BaseException as exc:
+            _remove_schema(schema)
+            shutil.rmtree(media_target, ignore_errors=True)
+            if isinstance(exc, TenantActionError):
+                raise
+            if isinstance(exc, Exception):
+                raise TenantActionError(
+                    f"restore of {archive.name} failed, nothing kept: {exc.__class__.__name__}: "
+                    f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+                ) from exc
+            raise
+    return RestoreResult(tenant=tenant, notes=tuple(notes), seconds=time.monotonic() - started)
+
+
+def _unpack(archive: Path, work: Path) -> dict:
+    """Extract the archive into `work`; the manifest, or a readable refusal."""
+    if not archive.is_file():
+        raise TenantActionError(f"backup file {str(archive)!r} not found")
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            names = set(tar.getnames())
+            if MANIFEST not in names or SCHEMA_DUMP not in names:
+                raise TenantActionError(
+                    f"{archive.name} is not a Kreisportal tenant backup (no manifest or dump)"
+                )
+            tar.extractall(work, filter="data")
+        manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
+    except TenantActionError:
+        raise
+    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+        raise TenantActionError(
+            f"{archive.name} is damaged or not a Kreisportal tenant backup "
+            f"({exc.__class__.__name__})"
+        ) from exc
+    if not isinstance(manifest, dict) or not _MANIFEST_KEYS <= manifest.keys():
+        raise TenantActionError(f"{archive.name}: manifest incomplete")
+    if manifest["format_version"] != FORMAT_VERSION:
+        raise TenantActionError(
+            f"{archive.name}: backup format {manifest['format_version']!r} is not supported "
+            f"(this version reads format {FORMAT_VERSION})"
+        )
+    if manifest["kind"] not in {Tenant.Kind.DISTRICT, Tenant.Kind.MUNICIPALITY}:
+        raise TenantActionError(f"{archive.name}: unknown tenant kind {manifest['kind']!r}")
+    return manifest
+
+
+def _migrate_if_behind(schema: str) -> bool:
+    """A backup made by an older version lacks newer migrations: apply them. True if any."""
+    from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection.set_schema(schema, include_public=False)
+    try:
+        executor = MigrationExecutor(connection)
+        behind = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    finally:
+        connection.set_schema_to_public()
+    if behind:
+        call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=0)
+    return behind
+
+
+def _register(
+    *, manifest: dict, slug: str, schema: str, name: str, ags: str, actor: str, archive: Path
+) -> Tenant:
+    """Tenant row, domain, Wagtail site host, caches, read models, audit: one transaction."""
+    from tenants.actions import _audit, primary_hostname
+
+    hostname = primary_hostname(slug)
+    with transaction.atomic():
+        tenant = Tenant(name=name, slug=slug, kind=manifest["kind"], ags=ags, schema_name=schema)
+        tenant.auto_create_schema = False  # the schema is the restored one
+        tenant.save()
+        Domain.objects.create(domain=hostname, tenant=tenant, is_primary=True)
+        with tenant_context(tenant):
+            _point_site_to(hostname, name)
+        _rebuild_read_models(tenant)
+        _audit(
+            slug,
+            "restored",
+            actor,
+            source_slug=manifest["slug"],
+            source_schema=manifest["schema"],
+            backed_up_at=manifest.get("backed_up_at", ""),
+            file=str(archive),
+        )
+    return tenant
+
+
+def _point_site_to(hostname: str, name: str) -> None:
+    from wagtail.models import Site
+
+    from cms.cache import purge_tenant_page_cache
+
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    if site is None:
+        raise TenantActionError("the backup has no Wagtail site")
+    Site.objects.exclude(pk=site.pk).delete()
+    site.hostname = hostname
+    site.port = 80
+    site.save()
+    Site.clear_site_root_paths_cache()
+    purge_tenant_page_cache()
+
+
+def _rebuild_read_models(tenant: Tenant) -> None:
+    """The public read models: "who offers what", and for a district its published news."""
+    from services.finder import sync_offers
+
+    sync_offers(tenant=tenant)
+    if tenant.kind == Tenant.Kind.DISTRICT:
+        from cms.news import NewsArticlePage
+        from tenants.models import DistrictNewsItem
+
+        with tenant_context(tenant):
+            items = []
+            for article in NewsArticlePage.objects.live().specific():
+                parts = article.get_url_parts()
+                items.append(
+                    DistrictNewsItem(
+                        page_id=article.pk,
+                        title=article.title,
+                        teaser=article.teaser,
+                        date=article.date,
+                        path=parts[2] if parts else article.url_path,
+                    )
+                )
+        DistrictNewsItem.objects.all().delete()
+        DistrictNewsItem.objects.bulk_create(items)
+
+
+def _remove_schema(schema: str) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema)} CASCADE")
+    except Exception:  # noqa: BLE001 - reported, the original error is what the caller sees
+        logger.exception("could not remove the half-restored schema %s", schema)
