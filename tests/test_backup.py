@@ -97,7 +97,6 @@ def _remove_citizen_data(tenant: Tenant) -> None:
 
     from payments.models import Payment
     from services.accounts.models import PostboxMessage
-
     from services.applications.models import Application
 
     with tenant_context(tenant):
