@@ -13,11 +13,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 KREISPORTAL_HOME = kreisportal_home()
 SHARED_DATA_DIR = Path(env_str("KREISPORTAL_SHARED_DATA") or BASE_DIR.parent / "shared" / "data")
 
+# The production switch: HTTPS only (HSTS, redirect, secure cookies), JSON logs, strict secrets.
+PRODUCTION = env_bool("KREISPORTAL_PRODUCTION", False)
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when KREISPORTAL_PRODUCTION is set")
+# Secrets come only from the environment; production refuses to start without a strong key.
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("KREISPORTAL_PRODUCTION", False):
+if PRODUCTION:
+    if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for production: use at least 50 random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+elif not SECRET_KEY:
     SECRET_KEY = "kreisportal-insecure-development-key-do-not-use-in-production"
 
 # Citizens reach `<slug>.<BASE_DOMAIN>`; the bare base domain and `admin.<BASE_DOMAIN>` are the
@@ -176,15 +187,31 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 WHITENOISE_USE_FINDERS = True  # serve static files without a collectstatic step in the demo
 
 # --- Security -----------------------------------------------------------------------------------
+# Production runs behind a TLS-terminating proxy (Caddy, or a Kubernetes ingress) that sets
+# X-Forwarded-Proto; the proxy must overwrite that header from clients.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Probes and Caddy's on-demand TLS question come over plain HTTP from inside the cluster/host:
+# they must get their answer, not a redirect (patterns match the path without its leading /).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^tls/allowed$"]
+# HSTS on every host: tenants are subdomains of the base domain, so include them. Preloading
+# binds the base domain and all its subdomains to HTTPS in browsers for a long time and is hard
+# to undo: a decision for the district, off unless SECURE_HSTS_PRELOAD=1.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-)
+SECURE_REFERRER_POLICY = "same-origin"
+# security.W021 only says that preload is off, which is the deliberate default above.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # --- Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Kreisportal"
@@ -216,6 +243,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # self-hosted: no external script hosts
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["services.api.schema.only_catalogue_api"],
 }
 
 # --- Celery -------------------------------------------------------------------------------------
