@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str, kreisportal_home
@@ -116,6 +120,7 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kreisportal.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kreisportal.middleware.SuspendedTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,8 +218,43 @@ SECURE_REFERRER_POLICY = "same-origin"
 # security.W021 only says that preload is off, which is the deliberate default above.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# --- Content-Security-Policy (django-csp; see kreisportal/csp.py) ------------------------------
+# No inline scripts anywhere. Forms of the portal legitimately end (after redirects, which
+# browsers check against form-action too) on any tenant host, a tenant's custom domain, the
+# public host's login endpoints or a payment provider: so form-action allows HTTPS targets
+# (and our own hosts on any port in development), which still blocks javascript: and plain HTTP.
+_OWN_HOSTS = [f"{BASE_DOMAIN}:*", f"*.{BASE_DOMAIN}:*"] if not PRODUCTION else []
+_CSP_COMMON = {
+    "default-src": [CSP_SELF],
+    "script-src": [CSP_SELF],
+    "style-src": [CSP_SELF],
+    "img-src": [CSP_SELF, "data:"],
+    "font-src": [CSP_SELF],
+    "connect-src": [CSP_SELF],
+    "frame-src": [CSP_NONE],
+    "object-src": [CSP_NONE],
+    "base-uri": [CSP_NONE],
+    "frame-ancestors": [CSP_NONE],
+    "form-action": [CSP_SELF, *_OWN_HOSTS, "https:"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON}
+CSP_ADMIN_DIRECTIVES = {
+    **_CSP_COMMON,
+    "script-src": [CSP_SELF, CSP_NONCE],
+    "style-src": [CSP_SELF, CSP_UNSAFE_INLINE],
+    "img-src": [CSP_SELF, "data:", "blob:"],
+    # the page editor's live preview is an iframe of our own origin
+    "frame-src": [CSP_SELF],
+    "frame-ancestors": [CSP_SELF],
+    "worker-src": [CSP_SELF, "blob:"],
+}
+
 # --- Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Kreisportal"
+# No avatars from gravatar.com: no third-party requests from the admin (privacy law, CSP)
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No version check against releases.wagtail.org from editors' browsers (same reasons)
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", f"http://{BASE_DOMAIN}")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
