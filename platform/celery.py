@@ -10,3 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kreisportal.settings")
 app = TenantAwareCeleryApp("kreisportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# the request id of the request that queued a task is on the task's log records too
+from kreisportal.request_id import connect_celery_signals  # noqa: E402
+
+connect_celery_signals()
