@@ -170,6 +170,13 @@ def test_browser_enforcing_the_policy_sees_no_violation(staff_login, page, tenan
     )
     violations[editor] += page.evaluate("window.__cspViolations")
 
+    # the image chooser: its widget script carries the nonce, its modal is loaded by script
+    tabs.nth(0).click()
+    page.locator("#id_hero_image-chooser .unchosen [data-chooser-action-choose]").click()
+    page.locator(".modal-content").first.wait_for(state="visible")
+    page.wait_for_load_state("networkidle")
+    violations["image chooser modal"] = page.evaluate("window.__cspViolations")
+
     assert {path: found for path, found in violations.items() if found} == {}
 
 
