@@ -3,6 +3,8 @@ as CSS custom properties. Colour pairs below WCAG AA (4.5:1 for text) are refuse
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -114,3 +116,22 @@ class BrandingSettings(BaseSiteSetting):
     @property
     def font_stack(self) -> str:
         return FONT_STACKS.get(self.font, FONT_STACKS["system-sans"])
+
+    @property
+    def css(self) -> str:
+        """The tenant's look as CSS custom properties, served as a stylesheet
+        (`/branding.css`): no inline style, so the strict Content-Security-Policy holds."""
+        default = self._meta.get_field("primary_colour").default
+
+        def colour(value: str) -> str:
+            return value if HEX_COLOUR.regex.match(value or "") else default
+
+        return (
+            f":root{{--color-primary:{colour(self.primary_colour)};"
+            f"--color-accent:{colour(self.accent_colour)};--font-body:{self.font_stack};}}\n"
+        )
+
+    @property
+    def css_version(self) -> str:
+        """Changes with the CSS, so the stylesheet's URL can be cached for long."""
+        return hashlib.sha256(self.css.encode()).hexdigest()[:12]

@@ -10,3 +10,8 @@ class KreisportalConfig(AppConfig):
     label = "kreisportal"
     verbose_name = "Kreisportal"
     path = str(Path(__file__).resolve().parent)
+
+    def ready(self) -> None:
+        from kreisportal.csp import give_wagtail_chooser_scripts_the_nonce
+
+        give_wagtail_chooser_scripts_the_nonce()

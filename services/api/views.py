@@ -9,6 +9,7 @@ import json
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -261,7 +262,13 @@ class ExportView(APIView):
         "online_url",
     ]
 
-    @extend_schema(parameters=[OpenApiParameter("as", str, enum=["json", "csv"])])
+    @extend_schema(
+        parameters=[OpenApiParameter("as", str, enum=["json", "csv"])],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
     def get(self, request: Request) -> HttpResponse:
         if not selectors.in_tenant_schema():
             raise Http404("Export gibt es nur im Portal eines Mandanten.")
