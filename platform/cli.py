@@ -35,10 +35,12 @@ def migrate(verbosity: int = 0) -> None:
     """Shared schema, then the tenant template, then every tenant schema."""
     from django.core.management import call_command
 
+    from kreisportal.migrate import align_cloned_constraint_names, tenant_schemas
     from tenants.actions import ensure_system_tenants
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
     ensure_system_tenants()
+    align_cloned_constraint_names(tenant_schemas())
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
 
 

@@ -109,6 +109,19 @@ def migrate_tenants(
     return results
 
 
+def align_cloned_constraint_names(schemas: list[str]) -> int:
+    """Before migrating: tenants cloned before the fix in `Tenant.create_schema` get the
+    template's unique constraint names, so a migration that names a constraint finds it."""
+    from django.conf import settings
+
+    from tenants.models import restore_constraint_names
+
+    template = settings.TENANT_BASE_SCHEMA
+    if template not in schemas:
+        return 0
+    return sum(restore_constraint_names(template, s) for s in schemas if s != template)
+
+
 def migrate_all(*, parallel: int = 1, verbosity: int = 0, out=None) -> list[SchemaResult]:
     """Public schema (in this process), system tenants, then every tenant schema."""
     from django.core.management import call_command
@@ -127,6 +140,9 @@ def migrate_all(*, parallel: int = 1, verbosity: int = 0, out=None) -> list[Sche
         file=out,
         flush=True,
     )
+    renamed = align_cloned_constraint_names(schemas)
+    if renamed:
+        print(f"{renamed} cloned constraint names aligned with the template", file=out, flush=True)
     results = migrate_tenants(schemas, parallel=parallel, verbosity=verbosity, out=out)
     failed = [r for r in results if not r.ok]
     if failed:

@@ -101,10 +101,50 @@ class Tenant(TenantMixin):
             if check_if_exists and schema_exists(self.schema_name):
                 return False
             CloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
+            restore_constraint_names(base_schema, self.schema_name)
             return True
         return super().create_schema(
             check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity
         )
+
+
+# Pairs each unique constraint of the clone with the template's constraint of the same table and
+# the same definition whose name differs.
+_RENAMED_CONSTRAINTS = """
+SELECT cls.relname, cloned.conname, original.conname
+FROM pg_constraint original
+JOIN pg_class orig_cls ON orig_cls.oid = original.conrelid
+JOIN pg_class cls ON cls.relname = orig_cls.relname
+    AND cls.relnamespace = to_regnamespace(%(clone)s)
+JOIN pg_constraint cloned ON cloned.conrelid = cls.oid
+    AND cloned.contype = original.contype
+    AND pg_get_constraintdef(cloned.oid) = pg_get_constraintdef(original.oid)
+WHERE original.connamespace = to_regnamespace(%(template)s)
+    AND original.contype = 'u'
+    AND cloned.conname <> original.conname
+"""
+
+
+def restore_constraint_names(template: str, clone: str) -> int:
+    """Give the clone's unique constraints the template's names.
+
+    django-tenants' clone function re-creates unique constraints under PostgreSQL's generated
+    names (`parcel_unique` becomes `fulfillment_parcel_gemarkung_id_flur_zaehler_nenner_key`);
+    a later migration that removes or changes a named constraint would fail on every cloned
+    tenant. Returns the number renamed.
+    """
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(_RENAMED_CONSTRAINTS, {"template": template, "clone": clone})
+        renames = cursor.fetchall()
+        for table, cloned_name, original_name in renames:
+            cursor.execute(
+                f"ALTER TABLE {quote(clone)}.{quote(table)} "
+                f"RENAME CONSTRAINT {quote(cloned_name)} TO {quote(original_name)}"
+            )
+    return len(renames)
 
 
 class Domain(DomainMixin):

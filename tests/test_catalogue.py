@@ -237,13 +237,13 @@ def test_read_model_matches_every_tenants_local_rows(tenant, in_tenant):
 
 def test_deleting_a_local_row_removes_it_from_the_read_model(tenant, in_tenant):
     with in_tenant("wassenberg"):
-        LocalService.objects.filter(service__leika_key="99102013000000").delete()
+        LocalService.objects.filter(service__leika_key="99102013002000").delete()
     sync_offers(
         tenant=tenant("wassenberg"),
-        service_ids=[Service.objects.get(leika_key="99102013000000").pk],
+        service_ids=[Service.objects.get(leika_key="99102013002000").pk],
     )
     assert not ServiceOffer.objects.filter(
-        tenant=tenant("wassenberg"), service__leika_key="99102013000000"
+        tenant=tenant("wassenberg"), service__leika_key="99102013002000"
     ).exists()
 
 

@@ -245,3 +245,25 @@ def test_console_script_runs_as_a_real_process(db):
     )
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines()[-1] == "kreisportal: error: unknown tenant 'aachen'"
+
+
+def test_a_cloned_schema_keeps_the_templates_constraint_names(db, settings):
+    """A migration that removes a named constraint (e.g. `parcel_unique`) must find it in every
+    cloned tenant, as in the template."""
+    from django.db import connection
+
+    from tenants.actions import do_create_tenant
+
+    def unique_constraints(schema: str) -> set[tuple[str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+                "WHERE connamespace = to_regnamespace(%s) AND contype = 'u'",
+                [schema],
+            )
+            return {(table.rsplit(".", 1)[-1], name) for table, name in cursor.fetchall()}
+
+    do_create_tenant(name="Neustadt", slug="neustadt", kind="municipality", ags="05370998")
+    template = unique_constraints(settings.TENANT_BASE_SCHEMA)
+    assert ("fulfillment_parcel", "parcel_unique") in template
+    assert unique_constraints("neustadt") == template

@@ -125,9 +125,12 @@ def test_account_requires_sign_in(client, db):
 
 
 def test_service_demanding_a_trust_level_explains_and_offers_the_higher_login(browser, in_tenant):
+    from services.applications.models import ApplicationForm
     from services.local.models import LocalService
 
     with in_tenant("erkelenz"):
+        # an external online service (the demo's own form for it is removed for this test)
+        ApplicationForm.objects.filter(local_service__service__leika_key="99050012104000").delete()
         LocalService.objects.filter(service__leika_key="99050012104000").update(
             online_level="online",
             online_url="https://formulare.erkelenz.example/gewerbe",
