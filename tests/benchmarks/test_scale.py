@@ -2,8 +2,8 @@
 a real gunicorn process (one worker = one core) with 11 tenants and with many, under load from
 locust on loopback.
 
-The suite provisions KREISPORTAL_SCALE_TENANTS tenants (default 10, to keep CI short: it shows the benchmark works); the closing
-figures for 1,000 come from `KREISPORTAL_SCALE_TENANTS=1000 pytest tests/benchmarks/test_scale.py`.
+The suite provisions KREISPORTAL_SCALE_TENANTS tenants (default 10: CI only shows that the benchmark
+works); the figures for 1,000 come from `KREISPORTAL_SCALE_TENANTS=1000 pytest tests/benchmarks/test_scale.py`.
 The extra tenants are committed and removed again at the end.
 """
 
@@ -190,5 +190,6 @@ def test_many_tenants_provisioning_and_page_latency(
         )
     benchmark_report(
         f"(one gunicorn sync worker = one core, {USERS} locust users without think time, "
-        f"{LOAD_SECONDS} s per page after 20 warm-up requests, load generator on the same 2-core machine)"
+        f"{LOAD_SECONDS} s per page after 20 warm-up requests, load generator on the same "
+        "2-core machine)"
     )
