@@ -3,7 +3,8 @@ a real gunicorn process (one worker = one core) with 11 tenants and with many, u
 locust on loopback.
 
 The suite provisions KREISPORTAL_SCALE_TENANTS tenants (default 10: CI only shows that the benchmark
-works); the figures for 1,000 come from `KREISPORTAL_SCALE_TENANTS=1000 pytest tests/benchmarks/test_scale.py`.
+works); the figures for 1,000 come from
+`KREISPORTAL_SCALE_TENANTS=1000 pytest tests/benchmarks/test_scale.py`.
 The extra tenants are committed and removed again at the end.
 """
 
