@@ -20,6 +20,7 @@ from services.applications import states
 from services.applications.actions import ApplicationRefused, _move, do_withdraw
 from services.applications.models import Application, ApplicationForm, Status
 from tests.sso import Browser, sign_in
+from tests.test_faults import broker_down  # noqa: F401 - fixture
 
 BASE = settings.BASE_DOMAIN
 ERKELENZ = f"erkelenz.{BASE}:8000"
@@ -558,3 +559,43 @@ def test_reconciliation_completes_what_a_crash_left_behind(
             }
         dog_application = Application.objects.get(form__slug="hund-anmelden")
         assert dog_application.events.filter(to_status=Status.COMPLETED).count() == 1
+
+
+def test_broker_down_the_application_is_accepted_and_its_task_waits(
+    in_tenant,
+    broker_down,  # noqa: F811 - the fixture
+    django_capture_on_commit_callbacks,
+):
+    """No broker: the citizen's submission stands (receipt and all), the automated handling
+    waits in the outbox and runs when it is relayed."""
+    from kreisportal.models import OutboxTask
+    from kreisportal.outbox import relay
+
+    browser = _citizen_browser(persona="max", level="basic")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = browser.post(
+            f"http://{ERKELENZ}/antraege/hund-anmelden/",
+            {
+                "aktion": "einreichen",
+                "rasse_oder_mischung": "Beagle",
+                "wurfdatum_des_hundes": "2023-05-05",
+                "hund_gehalten_seit": "2026-09-01",
+            },
+        )
+    assert answer.status_code == 302
+    with in_tenant("erkelenz"):
+        application = Application.objects.get()
+        assert application.status == Status.SUBMITTED
+        assert PostboxMessage.objects.filter(subject__startswith="Eingangsbestätigung").exists()
+    kept = list(OutboxTask.objects.values_list("schema_name", "task_name", "args"))
+    assert kept == [("erkelenz", "applications.run_pipeline", [str(application.public_id)])]
+    assert relay() == 0  # still down: nothing lost
+    app.conf.task_always_eager = True  # the broker is back; the task runs here
+    try:
+        assert relay() == 1
+    finally:
+        app.conf.task_always_eager = False
+    with in_tenant("erkelenz"):
+        application.refresh_from_db()
+        assert application.status == Status.COMPLETED
+    assert not OutboxTask.objects.exists()
