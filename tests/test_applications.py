@@ -73,6 +73,19 @@ def _submit_parking_permit(browser: Browser, host: str = ERKELENZ) -> Applicatio
     return Application.objects.get(public_id=answer["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
+def _register_dog(browser: Browser, breed: str, born: str, kept_since: str):
+    """Submit Erkelenz's automated form "Hund anmelden"."""
+    return browser.post(
+        f"http://{ERKELENZ}/antraege/hund-anmelden/",
+        {
+            "aktion": "einreichen",
+            "rasse_oder_mischung": breed,
+            "wurfdatum_des_hundes": born,
+            "hund_gehalten_seit": kept_since,
+        },
+    )
+
+
 def test_demo_forms_are_linked_from_the_service_page(client, in_tenant):
     with in_tenant("erkelenz"):
         assert set(ApplicationForm.objects.values_list("slug", flat=True)) >= {
@@ -274,15 +287,7 @@ def test_automated_application_completes_without_a_clerk(
 ):
     browser = _citizen_browser(persona="max", level="basic")
     with django_capture_on_commit_callbacks(execute=True):
-        answer = browser.post(
-            f"http://{ERKELENZ}/antraege/hund-anmelden/",
-            {
-                "aktion": "einreichen",
-                "rasse_oder_mischung": "Labrador",
-                "wurfdatum_des_hundes": "2025-04-01",
-                "hund_gehalten_seit": "2026-11-01",
-            },
-        )
+        answer = _register_dog(browser, "Labrador", "2025-04-01", "2026-11-01")
     assert answer.status_code == 302
     with in_tenant("erkelenz"):
         application = Application.objects.get()
@@ -529,15 +534,7 @@ def test_reconciliation_completes_what_a_crash_left_behind(
     with in_tenant("erkelenz"), django_capture_on_commit_callbacks(execute=True):
         permit = _submit_parking_permit(browser)
     # submitted without running the after-commit hooks: the pipeline task is "lost"
-    dog = browser.post(
-        f"http://{ERKELENZ}/antraege/hund-anmelden/",
-        {
-            "aktion": "einreichen",
-            "rasse_oder_mischung": "Pudel",
-            "wurfdatum_des_hundes": "2024-02-29",
-            "hund_gehalten_seit": "2026-10-01",
-        },
-    )
+    dog = _register_dog(browser, "Pudel", "2024-02-29", "2026-10-01")
     assert dog.status_code == 302
     with in_tenant("erkelenz"):
         # the payment was captured and booked, but nothing was announced (crash)
@@ -573,15 +570,7 @@ def test_broker_down_the_application_is_accepted_and_its_task_waits(
 
     browser = _citizen_browser(persona="max", level="basic")
     with django_capture_on_commit_callbacks(execute=True):
-        answer = browser.post(
-            f"http://{ERKELENZ}/antraege/hund-anmelden/",
-            {
-                "aktion": "einreichen",
-                "rasse_oder_mischung": "Beagle",
-                "wurfdatum_des_hundes": "2023-05-05",
-                "hund_gehalten_seit": "2026-09-01",
-            },
-        )
+        answer = _register_dog(browser, "Beagle", "2023-05-05", "2026-09-01")
     assert answer.status_code == 302
     with in_tenant("erkelenz"):
         application = Application.objects.get()
