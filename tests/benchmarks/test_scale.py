@@ -142,6 +142,19 @@ def _measure(database_url: str, workdir: Path) -> dict[str, dict[str, float]]:
         process.wait(timeout=30)
 
 
+def _remove(tenants) -> None:
+    """Drop the benchmark's schemas 50 per statement, then their rows (domains cascade)."""
+    from django.db import connection
+
+    schemas = list(tenants.values_list("schema_name", flat=True))
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for start in range(0, len(schemas), 50):
+            names = ", ".join(quote(name) for name in schemas[start : start + 50])
+            cursor.execute(f"DROP SCHEMA IF EXISTS {names} CASCADE")
+    tenants.delete()  # the queryset delete: no second DROP per tenant
+
+
 def test_many_tenants_provisioning_and_page_latency(
     django_db_setup, django_db_blocker, benchmark_report, tmp_path
 ):
@@ -172,8 +185,7 @@ def test_many_tenants_provisioning_and_page_latency(
     finally:
         removal_started = time.perf_counter()
         with django_db_blocker.unblock():
-            for tenant in Tenant.objects.filter(slug__in=created):
-                tenant.delete(force_drop=True)
+            _remove(Tenant.objects.filter(slug__in=created))
         removal = time.perf_counter() - removal_started
 
     total = portals_before + EXTRA_TENANTS
