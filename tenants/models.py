@@ -100,12 +100,34 @@ class Tenant(TenantMixin):
         ):
             if check_if_exists and schema_exists(self.schema_name):
                 return False
-            CloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
+            PortalCloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
             restore_constraint_names(base_schema, self.schema_name)
             return True
         return super().create_schema(
             check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity
         )
+
+
+class PortalCloneSchema(CloneSchema):
+    """django-tenants' clone, installing its PL/pgSQL function once per process.
+
+    django-tenants runs `CREATE OR REPLACE FUNCTION clone_schema …` (4,600 lines) before every
+    clone. Replaced over and over in one process, each following clone got slower (measured:
+    1.2 s → 2.3 s after 15 clones, ~7 s after 27; with the function installed once the time stays
+    at ~1.2 s), which made provisioning many tenants in one run impossible.
+    """
+
+    _installed_in_this_process = False
+
+    def _create_clone_schema_function(self):
+        from django.db import transaction
+
+        if not PortalCloneSchema._installed_in_this_process:
+            super()._create_clone_schema_function()
+            # only once it is committed: a rolled-back provisioning may have been the installer
+            transaction.on_commit(
+                lambda: setattr(PortalCloneSchema, "_installed_in_this_process", True)
+            )
 
 
 # Pairs each unique constraint of the clone with the template's constraint of the same table and

@@ -31,6 +31,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tenants.demo import seed_demo_tenants
 
     with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            # Only tests that commit their data (no `db` fixture) were selected, and pytest-django
+            # sets up the test database only for tests using `db`: never seed the development one.
+            from django.test.utils import setup_databases
+
+            setup_databases(verbosity=0, interactive=False, aliases={"default"})
         seed_demo_tenants(actor="tests")
         import_catalogue()
         seed_demo_catalogue()
