@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
-from django_tenants.clone import CloneSchema
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
+
+from tenants.clone import clone_schema
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 # Sub-domains a tenant may not take: they are the platform's own hosts or would confuse citizens.
@@ -87,9 +89,10 @@ class Tenant(TenantMixin):
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         """Clone the template schema when there is one, else migrate from zero.
 
-        django-tenants runs `migrate_schemas --fake` after cloning. That is redundant: the clone
-        copies the template's `django_migrations` rows too. Skipping it makes provisioning ~10×
-        faster. The template itself is always migrated from zero.
+        Our clone (`tenants.clone`) replaces django-tenants' clone function, whose cost grew with
+        the number of tenants. django-tenants would run `migrate_schemas --fake` afterwards; that is
+        redundant: the clone copies the template's `django_migrations` rows too. The template
+        itself is always migrated from zero.
         """
         base_schema = self.get_base_schema()
         if (
@@ -98,36 +101,16 @@ class Tenant(TenantMixin):
             and self.schema_name != base_schema
             and schema_exists(base_schema)
         ):
-            if check_if_exists and schema_exists(self.schema_name):
-                return False
-            PortalCloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
-            restore_constraint_names(base_schema, self.schema_name)
+            if schema_exists(self.schema_name, case_sensitive=False):
+                if check_if_exists:
+                    return False
+                raise ValidationError(_("Ein Schema mit diesem Namen besteht bereits."))
+            connection.set_schema_to_public()
+            clone_schema(base_schema, self.schema_name)
             return True
         return super().create_schema(
             check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity
         )
-
-
-class PortalCloneSchema(CloneSchema):
-    """django-tenants' clone, installing its PL/pgSQL function once per process.
-
-    django-tenants runs `CREATE OR REPLACE FUNCTION clone_schema …` (4,600 lines) before every
-    clone. Replaced over and over in one process, each following clone got slower (measured:
-    1.2 s → 2.3 s after 15 clones, ~7 s after 27; with the function installed once the time stays
-    at ~1.2 s), which made provisioning many tenants in one run impossible.
-    """
-
-    _installed_in_this_process = False
-
-    def _create_clone_schema_function(self):
-        from django.db import transaction
-
-        if not PortalCloneSchema._installed_in_this_process:
-            super()._create_clone_schema_function()
-            # only once it is committed: a rolled-back provisioning may have been the installer
-            transaction.on_commit(
-                lambda: setattr(PortalCloneSchema, "_installed_in_this_process", True)
-            )
 
 
 # Pairs each unique constraint of the clone with the template's constraint of the same table and
@@ -150,10 +133,11 @@ WHERE original.connamespace = to_regnamespace(%(template)s)
 def restore_constraint_names(template: str, clone: str) -> int:
     """Give the clone's unique constraints the template's names.
 
-    django-tenants' clone function re-creates unique constraints under PostgreSQL's generated
-    names (`parcel_unique` becomes `fulfillment_parcel_gemarkung_id_flur_zaehler_nenner_key`);
-    a later migration that removes or changes a named constraint would fail on every cloned
-    tenant. Returns the number renamed.
+    django-tenants' clone function, used before `tenants.clone`, re-created unique constraints
+    under PostgreSQL's generated names (`parcel_unique` became
+    `fulfillment_parcel_gemarkung_id_flur_zaehler_nenner_key`); a later migration that removes or
+    changes a named constraint would fail on every tenant cloned that way. `kreisportal migrate`
+    aligns them first. Returns the number renamed.
     """
     from django.db import connection
 
