@@ -209,6 +209,12 @@ def test_many_tenants_provisioning_and_page_latency(
                 )
                 created.append(slug)
                 each.append(time.perf_counter() - one_started)
+                if len(each) % 100 == 0:  # progress of long runs (visible with -s)
+                    print(
+                        f"{len(each)} tenants provisioned, last 100: "
+                        f"{statistics.mean(each[-100:]):.2f} s each",
+                        flush=True,
+                    )
         provisioning = time.perf_counter() - started
         with django_db_blocker.unblock():
             vacuum = _vacuum_catalogue()
