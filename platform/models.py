@@ -6,10 +6,10 @@ from django.db import models
 
 
 class OutboxTask(models.Model):
-    """A Celery task that could not be sent because the broker was unreachable.
+    """A Celery task queued by a write, kept until it has been sent (`kreisportal.outbox`).
 
-    Written after the write that queued it had committed; the relay (`kreisportal.outbox`)
-    sends it when the broker answers again and deletes the row in the same transaction.
+    Written in the transaction of the write that queued it and deleted once sent; what stays is
+    a task whose broker was unreachable (`last_error`) or whose process died before sending.
     Arguments are ids only (thin tasks), so no citizen data leaves the tenant's schema.
     """
 

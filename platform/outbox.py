@@ -1,21 +1,30 @@
-"""Tasks are never lost when the broker is down: a small outbox in the public schema.
+"""Tasks are never lost: a transactional outbox in the public schema.
 
-`dispatch(task, *args, **kwargs)` queues a task after the current transaction commits, in the
-schema that is current *now* (tenant-schemas-celery header). If the broker cannot be reached,
-the write the citizen or editor made still stands: the task goes into `OutboxTask` (with its
-schema name) and a warning is logged. `relay()` sends stored tasks once the broker answers; it
+`dispatch(task, *args, **kwargs)` queues a task in the schema that is current *now*
+(tenant-schemas-celery header). Inside a transaction it writes an `OutboxTask` row in that same
+transaction, so the task exists exactly when the write that asked for it has committed; after
+the commit it is sent at once and its row deleted. If the broker cannot be reached, the write the
+citizen or editor made still stands and the row stays (with the error, and a warning logged);
+if the process dies between commit and send, the row stays too. `relay()` sends stored tasks; it
 runs when a worker starts (`worker_ready`) and periodically from beat (`kreisportal.relay_outbox`).
+It leaves rows younger than `RELAY_GRACE` alone unless their send already failed: those are being
+sent by the process that committed them.
 
-A row is deleted in the same transaction in which its task was sent, and rows are taken with
-`FOR UPDATE SKIP LOCKED`, so two relays never send the same task.
+The relay deletes a row in the same transaction in which its task was sent, and takes rows with
+`FOR UPDATE SKIP LOCKED`, so two relays never send the same task. A task may still be sent twice
+in rare cases (a process dying after sending but before deleting, or a send slower than the grace
+period): tasks are idempotent, as they must be anyway for broker redelivery.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +37,50 @@ except ImportError:  # pragma: no cover - kombu comes with celery
 BROKER_ERRORS: tuple[type[BaseException], ...] = (_KombuOperationalError, OSError)
 
 
+RELAY_GRACE = timedelta(seconds=60)
+
+
 def dispatch(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Send `task` with these (JSON) arguments after commit; outbox if the broker is down."""
+    """Queue `task` with these (JSON) arguments: recorded with the current transaction, sent
+    after it commits; kept in the outbox if the broker is down."""
     schema = connection.schema_name
-    transaction.on_commit(lambda: send_or_store(task.name, schema, list(args), kwargs))
+    args_list = list(args)
+    if not connection.in_atomic_block:  # autocommit: no write to be atomic with
+        send_or_store(task.name, schema, args_list, kwargs)
+        return
+    entry_id = record(task.name, schema, args_list, kwargs)
+    transaction.on_commit(lambda: send_recorded(entry_id, task.name, schema, args_list, kwargs))
+
+
+def record(task_name: str, schema: str, args: list, kwargs: dict) -> int:
+    """Write the task into the outbox within the current transaction; returns its row id.
+
+    The arguments may be a safe superset of what `send_recorded` will send after commit (e.g.
+    "all services" while the exact ids are still being collected): they are what runs if this
+    process dies before sending.
+    """
+    from kreisportal.models import OutboxTask
+
+    # The table exists only in public, which every tenant's search path includes: no switch of
+    # schema (each would cost a `SET search_path` round trip in the request).
+    return OutboxTask.objects.create(
+        schema_name=schema, task_name=task_name, args=args, kwargs=kwargs
+    ).pk
+
+
+def send_recorded(entry_id: int, task_name: str, schema: str, args: list, kwargs: dict) -> None:
+    """After commit: send the task recorded as `entry_id` (with these, final, arguments) and
+    delete its row; if the broker is unreachable the row stays, with these arguments."""
+    from kreisportal.models import OutboxTask
+
+    try:
+        _send(task_name, schema, args, kwargs)
+    except BROKER_ERRORS as exc:
+        error = f"{exc.__class__.__name__}: {exc}"[:300]
+        OutboxTask.objects.filter(pk=entry_id).update(args=args, kwargs=kwargs, last_error=error)
+        _warn_kept(error, task_name, schema)
+        return
+    OutboxTask.objects.filter(pk=entry_id).delete()
 
 
 def send_or_store(task_name: str, schema: str, args: list, kwargs: dict) -> bool:
@@ -66,6 +115,10 @@ def _store(task_name: str, schema: str, args: list, kwargs: dict, exc: BaseExcep
         OutboxTask.objects.create(
             schema_name=schema, task_name=task_name, args=args, kwargs=kwargs, last_error=error
         )
+    _warn_kept(error, task_name, schema)
+
+
+def _warn_kept(error: str, task_name: str, schema: str) -> None:
     logger.warning(
         "broker unreachable (%s): task %s for schema %s kept in the outbox",
         error,
@@ -87,7 +140,11 @@ def relay(*, schema_name: str | None = None, batch: int = 500) -> int:
     with schema_context("public"):
         while True:
             with transaction.atomic():
-                rows = OutboxTask.objects.select_for_update(skip_locked=True).order_by("id")
+                rows = (
+                    OutboxTask.objects.select_for_update(skip_locked=True)
+                    .filter(Q(created__lt=timezone.now() - RELAY_GRACE) | ~Q(last_error=""))
+                    .order_by("id")
+                )
                 if schema_name is not None:
                     rows = rows.filter(schema_name=schema_name)
                 rows = list(rows[:batch])

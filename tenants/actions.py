@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, tenant_context
 
@@ -97,7 +97,20 @@ def do_create_tenant(
             Domain.objects.create(domain=hostname, tenant=tenant, is_primary=position == 0)
         _set_up_portal(tenant)
         _audit(slug, "created", actor, kind=kind, ags=ags, domains=hostnames)
+        transaction.on_commit(_release_connection)
     return tenant
+
+
+def _release_connection() -> None:
+    """After provisioning, close the database connection; the next query opens a fresh one.
+
+    The PostgreSQL backend that created a schema keeps its ~420 new relations in its caches, and
+    every further DDL transaction in that backend got slower: cloning took 0.53 s → 1.4 s over 150
+    tenants provisioned in one connection, but stayed at 0.52 s with 300 tenants when each had a
+    fresh connection. One reconnect per new tenant is the cheaper side.
+    """
+    if not connection.in_atomic_block:  # never inside a caller's (or a test's) transaction
+        connection.close()
 
 
 def _set_up_portal(tenant: Tenant) -> None:

@@ -209,3 +209,27 @@ def test_a_provisioned_tenant_has_exactly_the_templates_structure(db, settings):
         assert copy[kind] - template[kind] == template[kind] - copy[kind] == set(), kind
     for table in ("django_migrations", "auth_group", "auth_group_permissions", "auth_permission"):
         assert _rows("zwilling", table) == _rows(settings.TENANT_BASE_SCHEMA, table)
+
+
+def test_provisioning_hands_back_a_fresh_database_connection(django_db_setup, django_db_blocker):
+    """The backend that created a schema got slower at every further clone (its caches hold the
+    new relations): after provisioning has committed, the next query runs on a new backend."""
+    from tenants.actions import do_create_tenant
+    from tenants.models import Tenant
+
+    def backend() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    with django_db_blocker.unblock():
+        before = backend()
+        tenant = do_create_tenant(
+            name="Frischverbindung", slug="frischverbindung", kind="municipality", ags="05370996"
+        )
+        try:
+            assert backend() != before
+            assert Tenant.objects.filter(slug="frischverbindung").exists()
+        finally:
+            connection.set_schema_to_public()
+            tenant.delete(force_drop=True)

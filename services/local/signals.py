@@ -7,9 +7,11 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from kreisportal.outbox import record, send_or_store, send_recorded
 from services.local.models import LocalService, Office
 
 _PENDING_ATTR = "_kreisportal_pending_offer_sync"
+_TASK_NAME = "services.sync_offers"
 
 
 def queue_offer_sync(service_ids: set[int] | None) -> None:
@@ -27,6 +29,9 @@ def queue_offer_sync(service_ids: set[int] | None) -> None:
         pending = None  # left over from a transaction that was rolled back
     if pending is None:
         pending = {"ids": set(), "all": False, "schema": connection.schema_name}
+        # Recorded now, in this transaction, as "all services": what runs if this process dies
+        # between commit and send. The exact ids replace it after commit.
+        pending["entry_id"] = record(_TASK_NAME, pending["schema"], [None], {})
         pending["callback"] = lambda: _send(pending)
         setattr(connection, _PENDING_ATTR, pending)
         transaction.on_commit(pending["callback"])
@@ -41,14 +46,14 @@ def _callback_registered(pending: dict) -> bool:
 
 
 def _send(pending: dict) -> None:
-    """After commit: send now, or keep the task in the outbox if the broker is down."""
-    from kreisportal.outbox import send_or_store
-    from services.tasks import sync_offers_task
-
+    """After commit: send now (the outbox row goes), or keep it if the broker is down."""
     if getattr(connection, _PENDING_ATTR, None) is pending:
         delattr(connection, _PENDING_ATTR)
     ids = None if pending["all"] else sorted(pending["ids"])
-    send_or_store(sync_offers_task.name, pending["schema"], [ids], {})
+    if "entry_id" in pending:
+        send_recorded(pending["entry_id"], _TASK_NAME, pending["schema"], [ids], {})
+    else:
+        send_or_store(_TASK_NAME, pending["schema"], [ids], {})
 
 
 @receiver(post_save, sender=LocalService)
