@@ -52,10 +52,22 @@ def test_page_server_time(db, in_tenant, benchmark_report):
         else m
         for m in settings.MIDDLEWARE
     ]
-    with in_tenant("erkelenz"), override_settings(MIDDLEWARE=middleware):
-        single = Client(HTTP_HOST=hostname)
-        baseline = _p50_p95(_time(single.get, "/aktuelles/", clear=True))
-    routed = _p50_p95(_time(tenant_client.get, "/aktuelles/", clear=True))
+    with in_tenant("erkelenz"):
+        with override_settings(MIDDLEWARE=middleware):
+            single = Client(HTTP_HOST=hostname)
+            single.get("/aktuelles/")  # builds its middleware chain (kept after the override)
+        # Alternating request by request, so that both see the same state of the machine: run
+        # one after the other, the ratio swung between 1.08 and 1.23 on two shared cores.
+        baseline_samples, routed_samples = [], []
+        pairs = ((single.get, baseline_samples), (tenant_client.get, routed_samples))
+        for _ in range(2 * RUNS):
+            for get, samples in pairs:
+                cache.clear()
+                started = time.perf_counter()
+                response = get("/aktuelles/")
+                samples.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+    baseline, routed = _p50_p95(baseline_samples), _p50_p95(routed_samples)
     for line in lines:
         benchmark_report(f"page {line}")
     benchmark_report(
