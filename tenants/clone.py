@@ -151,15 +151,21 @@ def _statements_only(dump: str) -> str:
     """pg_dump's script without comments, session settings and psql meta-commands: the clone
     runs inside the caller's transaction and must not change its session (search_path!)."""
     kept = []
+    in_body = False  # inside a dollar-quoted function body, every line is kept as it is
     for line in dump.splitlines():
-        if (
+        if not in_body and (
             line.startswith(("--", "\\", "SET "))
             or line.startswith("SELECT pg_catalog.set_config(")
             or line.startswith("CREATE SCHEMA ")
         ):
             continue
         kept.append(line)
+        if len(_DOLLAR_QUOTE.findall(line)) % 2:
+            in_body = not in_body
     return "\n".join(kept).strip()
+
+
+_DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")
 
 
 def _retarget(ddl: str, template: str) -> str:

@@ -34,9 +34,17 @@ CREATE TABLE clonetest_template.item (
 CREATE INDEX item_office_fee_idx ON clonetest_template.item (office_id, fee_cents DESC);
 CREATE VIEW clonetest_template.free_item AS
     SELECT id, code FROM clonetest_template.item WHERE fee_cents = 0;
+CREATE FUNCTION clonetest_template.item_code_upper() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+NEW.code := upper(NEW.code);
+SET LOCAL statement_timeout = 0;
+RETURN NEW;
+END $$;
+CREATE TRIGGER item_code_upper BEFORE INSERT ON clonetest_template.item
+    FOR EACH ROW EXECUTE FUNCTION clonetest_template.item_code_upper();
 INSERT INTO clonetest_template.office (name) VALUES ('Rathaus'), ('Bürgerbüro Nord');
 INSERT INTO clonetest_template.item (code, fee_cents, office_id)
-    VALUES ('a', 0, 1), ('b', 1500, 2), ('c', 0, 2);
+    VALUES ('A', 0, 1), ('B', 1500, 2), ('C', 0, 2);
 """
 
 
@@ -78,6 +86,12 @@ def _signature(schema: str) -> dict[str, set[tuple]]:
             WHERE relnamespace = to_regnamespace(%(schema)s)""",
         "views": """
             SELECT viewname, definition FROM pg_views WHERE schemaname = %(schema)s""",
+        "functions": """
+            SELECT proname, prosrc FROM pg_proc WHERE pronamespace = to_regnamespace(%(schema)s)""",
+        "triggers": """
+            SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid)
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = to_regnamespace(%(schema)s) AND NOT t.tgisinternal""",
     }
     signature = {}
     with connection.cursor() as cursor:
@@ -122,16 +136,18 @@ def test_a_clone_is_the_templates_twin_with_its_rows_and_running_sequences(probe
             "RETURNING id"
         )
         assert cursor.fetchone()[0] == 4  # identity continues after the copied rows
+        cursor.execute("SELECT code FROM clonetest_copy.item WHERE id = 4")
+        assert cursor.fetchone() == ("D",)  # the trigger came along, its function body intact
         cursor.execute("INSERT INTO clonetest_copy.office (name) VALUES ('Neu') RETURNING id")
         assert cursor.fetchone()[0] == 3  # so does a serial column's sequence
         cursor.execute("SELECT last_value FROM clonetest_template.item_id_seq")
         assert cursor.fetchone()[0] == 3  # the template's own sequence is untouched
         cursor.execute("SELECT code FROM clonetest_copy.free_item ORDER BY code")
-        assert cursor.fetchall() == [("a",), ("c",)]
+        assert cursor.fetchall() == [("A",), ("C",)]
         # the copied constraints hold
         with pytest.raises(IntegrityError, match="item_code_unique"), transaction.atomic():
             cursor.execute(
-                "INSERT INTO clonetest_copy.item (code, fee_cents, office_id) VALUES ('a', 0, 1)"
+                "INSERT INTO clonetest_copy.item (code, fee_cents, office_id) VALUES ('A', 0, 1)"
             )
 
 
@@ -172,7 +188,7 @@ def test_a_migrated_template_gives_a_new_definition(probe_template, django_db_bl
         second = template_definition(probe_template)
         assert second.fingerprint != first.fingerprint
         clone_schema(probe_template, "clonetest_after")
-        cursor.execute("SELECT note FROM clonetest_after.item WHERE code = 'b'")
+        cursor.execute("SELECT note FROM clonetest_after.item WHERE code = 'B'")
         assert cursor.fetchone() == (None,)
 
 

@@ -11,7 +11,14 @@ from kreisportal.outbox import record, send_or_store, send_recorded
 from services.local.models import LocalService, Office
 
 _PENDING_ATTR = "_kreisportal_pending_offer_sync"
-_TASK_NAME = "services.sync_offers"
+
+
+def _task_name() -> str:
+    # imported here, not by name only: the task must be registered in this process so that
+    # sending honours this process's Celery configuration (e.g. eager execution)
+    from services.tasks import sync_offers_task
+
+    return sync_offers_task.name
 
 
 def queue_offer_sync(service_ids: set[int] | None) -> None:
@@ -31,7 +38,7 @@ def queue_offer_sync(service_ids: set[int] | None) -> None:
         pending = {"ids": set(), "all": False, "schema": connection.schema_name}
         # Recorded now, in this transaction, as "all services": what runs if this process dies
         # between commit and send. The exact ids replace it after commit.
-        pending["entry_id"] = record(_TASK_NAME, pending["schema"], [None], {})
+        pending["entry_id"] = record(_task_name(), pending["schema"], [None], {})
         pending["callback"] = lambda: _send(pending)
         setattr(connection, _PENDING_ATTR, pending)
         transaction.on_commit(pending["callback"])
@@ -51,9 +58,9 @@ def _send(pending: dict) -> None:
         delattr(connection, _PENDING_ATTR)
     ids = None if pending["all"] else sorted(pending["ids"])
     if "entry_id" in pending:
-        send_recorded(pending["entry_id"], _TASK_NAME, pending["schema"], [ids], {})
+        send_recorded(pending["entry_id"], _task_name(), pending["schema"], [ids], {})
     else:
-        send_or_store(_TASK_NAME, pending["schema"], [ids], {})
+        send_or_store(_task_name(), pending["schema"], [ids], {})
 
 
 @receiver(post_save, sender=LocalService)
