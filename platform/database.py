@@ -135,9 +135,16 @@ def run_pg_program(name: str, args: list[str], *, database: str | None = None) -
     import subprocess
 
     conn_args, env = libpq_args(database)
-    result = subprocess.run(
-        [pg_program(name), *conn_args, *args], capture_output=True, text=True, env=env, check=False
-    )
+    try:
+        result = subprocess.run(
+            [pg_program(name), *conn_args, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+    except OSError as exc:  # missing or not executable
+        raise PostgresToolError(f"{name} could not be run: {exc.strerror or exc}") from exc
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         raise PostgresToolError(f"{name} failed: {(lines or ['unknown error'])[-1]}")

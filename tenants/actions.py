@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, tenant_context
 
+from kreisportal.database import PostgresToolError
+from tenants.clone import CloneError
 from tenants.errors import TenantActionError
 from tenants.models import Domain, Tenant, TenantAuditEntry
 from tenants.validation import (
@@ -92,7 +94,10 @@ def do_create_tenant(
 
     with transaction.atomic():
         tenant = Tenant(name=name, slug=slug, kind=kind, ags=ags, schema_name=schema_name_for(slug))
-        tenant.save(verbosity=0)
+        try:
+            tenant.save(verbosity=0)
+        except (CloneError, PostgresToolError) as exc:
+            raise TenantActionError(f"cannot clone the tenant template: {exc}") from exc
         for position, hostname in enumerate(hostnames):
             Domain.objects.create(domain=hostname, tenant=tenant, is_primary=position == 0)
         _set_up_portal(tenant)

@@ -249,3 +249,24 @@ def test_provisioning_hands_back_a_fresh_database_connection(django_db_setup, dj
         finally:
             connection.set_schema_to_public()
             tenant.delete(force_drop=True)
+
+
+def test_without_pg_dump_provisioning_fails_with_a_clear_error_and_leaves_nothing(
+    db, monkeypatch, tmp_path
+):
+    import tenants.clone
+    from kreisportal import database
+    from tenants.actions import do_create_tenant
+    from tenants.errors import TenantActionError
+    from tenants.models import Domain, Tenant
+
+    monkeypatch.setattr(tenants.clone, "_definitions", {})  # force generating the definition
+    monkeypatch.setattr(database, "embedded_bin_dir", lambda: tmp_path)  # an image without it
+    monkeypatch.setenv("PATH", str(tmp_path))  # (when DATABASE_URL points at another server)
+    with pytest.raises(TenantActionError, match="cannot clone the tenant template: pg_dump"):
+        do_create_tenant(name="Ohnedump", slug="ohnedump", kind="municipality", ags="05370995")
+    assert not Tenant.objects.filter(slug="ohnedump").exists()
+    assert not Domain.objects.filter(domain__startswith="ohnedump.").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regnamespace('ohnedump')")
+        assert cursor.fetchone() == (None,)
