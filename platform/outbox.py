@@ -76,7 +76,7 @@ def send_recorded(entry_id: int, task_name: str, schema: str, args: list, kwargs
     try:
         _send(task_name, schema, args, kwargs)
     except BROKER_ERRORS as exc:
-        error = f"{exc.__class__.__name__}: {exc}"[:300]
+        error = _describe(exc)
         OutboxTask.objects.filter(pk=entry_id).update(args=args, kwargs=kwargs, last_error=error)
         _warn_kept(error, task_name, schema)
         return
@@ -106,16 +106,19 @@ def _send(task_name: str, schema: str, args: list, kwargs: dict) -> None:
 
 
 def _store(task_name: str, schema: str, args: list, kwargs: dict, exc: BaseException) -> None:
-    from django_tenants.utils import schema_context
-
     from kreisportal.models import OutboxTask
 
-    error = f"{exc.__class__.__name__}: {exc}"[:300]
-    with schema_context("public"):
-        OutboxTask.objects.create(
-            schema_name=schema, task_name=task_name, args=args, kwargs=kwargs, last_error=error
-        )
+    error = _describe(exc)
+    # public is on every search path (see `record`)
+    OutboxTask.objects.create(
+        schema_name=schema, task_name=task_name, args=args, kwargs=kwargs, last_error=error
+    )
     _warn_kept(error, task_name, schema)
+
+
+def _describe(exc: BaseException) -> str:
+    """The broker error as stored in `OutboxTask.last_error` (bounded by the column)."""
+    return f"{exc.__class__.__name__}: {exc}"[:300]
 
 
 def _warn_kept(error: str, task_name: str, schema: str) -> None:
@@ -156,7 +159,7 @@ def relay(*, schema_name: str | None = None, batch: int = 500) -> int:
                     except BROKER_ERRORS as exc:
                         OutboxTask.objects.filter(pk=row.pk).update(
                             attempts=row.attempts + 1,
-                            last_error=f"{exc.__class__.__name__}: {exc}"[:300],
+                            last_error=_describe(exc),
                         )
                         logger.warning("outbox relay: broker still unreachable (%s)", exc)
                         return sent
