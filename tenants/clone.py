@@ -26,7 +26,7 @@ from django.db import connection
 # output cannot contain outside string literals, and that a check below makes sure is new.
 _TARGET = "\u00abclone-target\u00bb"
 # Bumped when the generated definition changes shape, so no process keeps an outdated one.
-_FORMAT_VERSION = "1"
+_FORMAT_VERSION = "2"
 
 
 class CloneError(RuntimeError):
@@ -129,7 +129,7 @@ def _generate(template: str, fingerprint: str) -> TemplateDefinition:
             ],
         )
 
-    pre_data = _retarget(_statements_only(dump("pre-data")), template)
+    pre_data = _inline_identities(_retarget(_statements_only(dump("pre-data")), template))
     post_data = _retarget(_statements_only(dump("post-data")), template)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -166,6 +166,43 @@ def _statements_only(dump: str) -> str:
 
 
 _DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")
+
+
+_IDENTITY = re.compile(
+    r"^ALTER TABLE (?P<table>\S+) ALTER COLUMN (?P<column>\S+) "
+    r"ADD GENERATED (?P<when>ALWAYS|BY DEFAULT) AS IDENTITY \(\n(?P<options>.*?)\n\);\n?",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _inline_identities(ddl: str) -> str:
+    """Declare identity columns in their CREATE TABLE instead of pg_dump's separate
+    `ALTER TABLE … ADD GENERATED … AS IDENTITY`. PostgreSQL ends up with the same column and
+    sequence either way; Citus (deploy/SCALING.md) accepts only the inline form for a table in a
+    distributed schema, which is distributed as soon as it is created."""
+
+    for match in list(_IDENTITY.finditer(ddl)):
+        table, column = match["table"], match["column"]
+        options = " ".join(line.strip() for line in match["options"].splitlines())
+        block = re.search(
+            rf"^CREATE TABLE {re.escape(table)} \(\n.*?\n\);$", ddl, re.MULTILINE | re.DOTALL
+        )
+        if block is None:
+            raise CloneError(f"no CREATE TABLE for the identity column {table}.{column}")
+        # `    id bigint NOT NULL,` or, for a NOT NULL constraint with a name of its own
+        # (PostgreSQL 18, e.g. kept from before a table was renamed),
+        # `    id bigint CONSTRAINT wagtailcore_pagerevision_id_not_null NOT NULL,`
+        column_line = re.search(
+            rf"^    {re.escape(column)} [^\n]*?(?=(?: CONSTRAINT \S+)? NOT NULL,?$)",
+            block[0],
+            re.MULTILINE,
+        )
+        if column_line is None:
+            raise CloneError(f"identity column {table}.{column} not found in its CREATE TABLE")
+        identity = f" GENERATED {match['when']} AS IDENTITY ({options})"
+        definition = block[0][: column_line.end()] + identity + block[0][column_line.end() :]
+        ddl = ddl[: block.start()] + definition + ddl[block.end() :]
+    return _IDENTITY.sub("", ddl)
 
 
 def _retarget(ddl: str, template: str) -> str:
