@@ -39,7 +39,9 @@ class TemplateDefinition:
 
     fingerprint: str
     pre_data: str  # schema, tables, sequences (with _TARGET for the new schema)
-    post_data: str  # primary keys, unique and foreign keys, indexes, triggers
+    # primary keys, unique and foreign keys, indexes, triggers: one statement each, since Citus
+    # forwards a DDL command's whole query string to the node holding the schema
+    post_data: tuple[str, ...]
     tables: tuple[str, ...]
     sequences: tuple[str, ...]
 
@@ -64,7 +66,7 @@ class TemplateDefinition:
             self.pre_data.replace(_TARGET, target),
             rows,
             sequences,
-            self.post_data.replace(_TARGET, target),
+            *(statement.replace(_TARGET, target) for statement in self.post_data),
         ]
 
 
@@ -130,7 +132,11 @@ def _generate(template: str, fingerprint: str) -> TemplateDefinition:
         )
 
     pre_data = _inline_identities(_retarget(_statements_only(dump("pre-data")), template))
-    post_data = _retarget(_statements_only(dump("post-data")), template)
+    post_data = tuple(
+        _retarget(statement, template)
+        for statement in map(_statements_only, _dump_entries(dump("post-data")))
+        if statement
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, relkind FROM pg_class WHERE relnamespace = to_regnamespace(%s) "
@@ -145,6 +151,15 @@ def _generate(template: str, fingerprint: str) -> TemplateDefinition:
         tables=tuple(name for name, kind in relations if kind == "r"),
         sequences=tuple(name for name, kind in relations if kind == "S"),
     )
+
+
+_ENTRY_HEADER = re.compile(r"^(?=--\n-- Name: )", re.MULTILINE)
+
+
+def _dump_entries(dump: str) -> list[str]:
+    """pg_dump's script cut at its entry headers (`--` / `-- Name: …; Type: …`): one object
+    each, and in the post-data section one statement each."""
+    return _ENTRY_HEADER.split(dump)
 
 
 def _statements_only(dump: str) -> str:
