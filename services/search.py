@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "content" / "synonyms_de.json"
@@ -67,24 +67,33 @@ def _tsquery(words: list[str], operator: str) -> str:
 def refresh_search_columns() -> None:
     """Recompute search vector, trigram terms and vocabulary for the whole catalogue."""
     with connection.cursor() as cursor:
+        # The values are computed in a subquery kept apart by `OFFSET 0`: Citus (deploy/SCALING.md)
+        # refuses STABLE functions such as unaccent() over columns in an UPDATE of a reference
+        # table, but accepts an UPDATE from a subquery it can evaluate first. Same result here.
         cursor.execute(
             """
             UPDATE services_service s SET
-              search_vector =
-                setweight(to_tsvector('german', s.name), 'A')
-                || setweight(to_tsvector('german', array_to_string(s.synonyms, ' ')), 'A')
-                || setweight(to_tsvector('german', s.ozg_service), 'B')
+              search_vector = computed.search_vector,
+              search_terms = computed.search_terms,
+              has_description = computed.has_description
+            FROM (
+              SELECT s2.id,
+                setweight(to_tsvector('german', s2.name), 'A')
+                || setweight(to_tsvector('german', array_to_string(s2.synonyms, ' ')), 'A')
+                || setweight(to_tsvector('german', s2.ozg_service), 'B')
                 || setweight(to_tsvector('german', coalesce(ls.name, '')), 'C')
-                || setweight(to_tsvector('german', s.short_text), 'D'),
-              search_terms = public.unaccent(lower(
-                s.name || ' ' || replace(s.name, ' ', '') || ' '
-                || array_to_string(s.synonyms, ' ') || ' '
-                || replace(array_to_string(s.synonyms, ' | '), ' ', '')
-              )),
-              has_description = s.full_text <> ''
-            FROM services_service s2
-            LEFT JOIN services_lifesituation ls ON ls.id = s2.life_situation_id
-            WHERE s.id = s2.id
+                || setweight(to_tsvector('german', s2.short_text), 'D') AS search_vector,
+                public.unaccent(lower(
+                  s2.name || ' ' || replace(s2.name, ' ', '') || ' '
+                  || array_to_string(s2.synonyms, ' ') || ' '
+                  || replace(array_to_string(s2.synonyms, ' | '), ' ', '')
+                )) AS search_terms,
+                s2.full_text <> '' AS has_description
+              FROM services_service s2
+              LEFT JOIN services_lifesituation ls ON ls.id = s2.life_situation_id
+              OFFSET 0
+            ) computed
+            WHERE s.id = computed.id
             """
         )
         cursor.execute("DELETE FROM services_searchword")
@@ -100,7 +109,13 @@ def refresh_search_columns() -> None:
             GROUP BY w
             """
         )
-        # fresh statistics, or the planner misjudges the trigram index on a just-loaded table
+    # Fresh statistics, or the planner misjudges the trigram index on a just-loaded table.
+    # After commit: Citus cannot ANALYZE a reference table in a transaction that has written it.
+    transaction.on_commit(_analyze_search_tables)
+
+
+def _analyze_search_tables() -> None:
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE services_service")
         cursor.execute("ANALYZE services_searchword")
 
