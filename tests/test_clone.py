@@ -5,6 +5,8 @@ of tenants."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -160,7 +162,7 @@ def test_the_clone_asks_the_catalogue_nothing_and_runs_a_fixed_number_of_stateme
     probe_template, db
 ):
     # generated once per process and migration state
-    definition = template_definition(probe_template)
+    template_definition(probe_template)
     with CaptureQueriesContext(connection) as queries:
         clone_schema(probe_template, "clonetest_a")
     with CaptureQueriesContext(connection) as second:
@@ -172,11 +174,8 @@ def test_the_clone_asks_the_catalogue_nothing_and_runs_a_fixed_number_of_stateme
         return [s for s in sql if not s.startswith("SET search_path")]
 
     sql = statements(queries)
-    # fingerprint, schema, tables, rows, sequences, then constraints and indexes one by one
-    # 3 primary keys, 1 unique, 2 foreign keys, 1 index, 1 trigger
-    assert len(definition.post_data) == 8, definition.post_data
-    assert all(statement.count(";") == 1 for statement in definition.post_data)
-    assert len(sql) == len(statements(second)) == 5 + 8, sql
+    # fingerprint, schema, tables, rows, sequences, constraints and indexes
+    assert len(sql) == len(statements(second)) == 6, sql
     assert not [s for s in sql if "information_schema" in s or "pg_class" in s]
     assert "clonetest_a" in sql[1] and "clonetest_b" not in " ".join(sql)
 
@@ -280,3 +279,23 @@ def test_without_pg_dump_provisioning_fails_with_a_clear_error_and_leaves_nothin
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regnamespace('ohnedump')")
         assert cursor.fetchone() == (None,)
+
+
+def test_with_citus_constraints_and_indexes_go_one_statement_each(probe_template, db):
+    """Citus forwards a DDL command's whole query string to the worker, which refuses several
+    commands in one: with the extension present, post-data is sent statement by statement."""
+    definition = template_definition(probe_template)
+    assert not definition.one_statement_each  # no Citus here: one batch
+    # 3 primary keys, 1 unique, 2 foreign keys, 1 index, 1 trigger
+    assert len(definition.post_data) == 8, definition.post_data
+    assert all(statement.count(";") == 1 for statement in definition.post_data)
+
+    citus = dataclasses.replace(definition, one_statement_each=True)
+    statements = citus.statements_for(probe_template, "clonetest_citus")
+    assert len(statements) == 4 + 8
+    assert statements[4:] == [
+        s.replace("\u00abclone-target\u00bb", '"clonetest_citus"') for s in definition.post_data
+    ]
+    assert (
+        "\n".join(statements[4:]) == definition.statements_for(probe_template, "clonetest_citus")[4]
+    )
