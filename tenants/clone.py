@@ -7,6 +7,8 @@ template's DDL comes from `pg_dump --schema-only` once per process and migration
 replays it under the new schema's name, copies the template's rows with `INSERT … SELECT` and
 carries the sequences over. Nothing in it reads the catalogue, so its cost does not depend on how
 many tenants exist. Object names (constraints, indexes) come out exactly as in the template.
+The DDL is kept in the forms Citus accepts in a distributed schema (deploy/SCALING.md): identity
+columns inside CREATE TABLE, and with Citus present constraints sent one statement at a time.
 
 The schema name is replaced in DDL only, where it occurs as the qualifier `tenant_template.`
 (pg_dump qualifies every object); the rows are copied by SQL, never rewritten as text. A template
@@ -203,7 +205,6 @@ def _inline_identities(ddl: str) -> str:
     `ALTER TABLE … ADD GENERATED … AS IDENTITY`. PostgreSQL ends up with the same column and
     sequence either way; Citus (deploy/SCALING.md) accepts only the inline form for a table in a
     distributed schema, which is distributed as soon as it is created."""
-
     for match in list(_IDENTITY.finditer(ddl)):
         table, column = match["table"], match["column"]
         options = " ".join(line.strip() for line in match["options"].splitlines())
