@@ -11,6 +11,8 @@ from django.utils import timezone
 from payments.models import Payment, PaymentEvent
 
 logger = logging.getLogger(__name__)
+# states a provider's confirmed "paid" still overrides (see do_book_payment_event)
+LATE_PAYABLE = {Payment.Status.FAILED, Payment.Status.CANCELLED}
 
 
 class PaymentError(Exception):
@@ -51,6 +53,11 @@ def do_book_payment_event(
 
     A replayed event (same id), a double click or a late duplicate books nothing twice; a paid
     payment never goes back to failed. `on_paid` runs after commit, once.
+
+    A "paid" is booked even on a payment that is failed or cancelled here: the provider took the
+    money (a capture that completed after all, a checkout finished in another tab after the
+    citizen withdrew or started a new attempt), so it must not be lost. The owner's handler of
+    `payment_paid` decides what that payment now pays for, or refunds it.
     """
     if outcome not in {"paid", "failed", "cancelled"}:
         raise PaymentError(f"unknown outcome {outcome!r}")
@@ -60,7 +67,8 @@ def do_book_payment_event(
             PaymentEvent.objects.create(
                 payment=payment, event_id=event_id, kind=outcome, payload=payload or {}
             )
-            if payment.status != Payment.Status.PENDING:
+            late_paid = outcome == "paid" and payment.status in LATE_PAYABLE
+            if payment.status != Payment.Status.PENDING and not late_paid:
                 return payment, False
             payment.status = outcome
             payment.method = method[:20]
@@ -73,6 +81,48 @@ def do_book_payment_event(
             return payment, True
     except IntegrityError:
         return Payment.objects.get(pk=payment_id), False
+
+
+@transaction.atomic
+def do_next_attempt(*, payment_id, provider: str) -> tuple[Payment, bool]:
+    """The payment to hand to `provider` now for the purpose `payment_id` pays for.
+    Returns (payment, is_new).
+
+    The same payment while it is pending, of that provider and never handed to a provider yet
+    (no provider reference: the sandbox, or a start that failed); otherwise — failed, cancelled,
+    or started already (an open PayPal order or Stripe session must never be overwritten, it may
+    still be paid) — a new payment that `replaces` it, with the same amount, purpose and payer.
+    The earlier row stays as a record, with a "replaced" event naming its successor. A paid or
+    refunded payment is not replaced (PaymentError). The caller holds the owner's row lock and
+    links the new payment in the same transaction.
+    """
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.status in {Payment.Status.PAID, Payment.Status.REFUNDED}:
+        raise PaymentError(f"payment {payment.pk} is {payment.status}, nothing to pay again")
+    if (
+        payment.status == Payment.Status.PENDING
+        and payment.provider == provider
+        and not payment.provider_reference
+    ):
+        return payment, False
+    if Payment.objects.filter(replaces=payment).exists():
+        raise PaymentError(f"payment {payment.pk} has been replaced already")
+    replacement = do_create_payment(
+        provider=provider,
+        amount_cents=payment.amount_cents,
+        purpose=payment.purpose,
+        payer=payment.payer,
+    )
+    replacement.replaces = payment
+    replacement.save(update_fields=["replaces"])
+    PaymentEvent.objects.create(
+        payment=payment,
+        event_id=f"replaced:{payment.pk}",
+        kind="replaced",
+        payload={"by": str(replacement.pk), "status": payment.status},
+    )
+    logger.info("payment %s (%s) replaced by %s", payment.pk, payment.status, replacement.pk)
+    return replacement, True
 
 
 def do_refund_payment(*, payment_id, reason: str = "") -> tuple[Payment, bool]:

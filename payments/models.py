@@ -27,6 +27,17 @@ class Payment(models.Model):
     method = models.CharField(max_length=20, blank=True)  # card, paypal
     created = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # A new attempt for the same purpose (the earlier one failed, was cancelled or was started at
+    # the provider already) points back to the attempt it replaces. The earlier rows stay as
+    # records; a late "paid" on one of them is found through this chain (`selectors.attempts`).
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("ersetzt Zahlung"),
+    )
 
     class Meta:
         ordering = ["-created"]

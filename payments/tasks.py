@@ -28,3 +28,22 @@ def reconcile_pending_payments(min_age_seconds: int = 600) -> int:
             )
             settled += int(booked)
     return settled
+
+
+@app.task(name="payments.refund")
+def refund_payment(payment_id: str, reason: str = "") -> bool:
+    """Give one payment back in full (a double payment, a fee for a withdrawn application).
+    Idempotent; a provider error leaves it paid and the owner's reconciliation tries again."""
+    import logging
+
+    from payments.actions import do_refund_payment
+    from payments.providers import ProviderError
+
+    try:
+        _, refunded = do_refund_payment(payment_id=payment_id, reason=reason)
+    except ProviderError as exc:
+        logging.getLogger(__name__).warning(
+            "refund of payment %s failed, will retry: %s", payment_id, exc
+        )
+        return False
+    return refunded

@@ -1,29 +1,42 @@
-"""The sandbox's hosted payment page (tenant host)."""
+"""Payment pages of the tenant host: the sandbox's hosted payment page, the return from PayPal,
+and the providers' webhooks.
+
+Only a POST changes a payment: the sandbox page books by POST, webhooks are POSTs verified with
+the provider, and the return from PayPal books only what PayPal's own API confirms (the capture).
+A cancel return from PayPal is a plain browser redirect that nothing verifies: it books nothing.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Callable
+from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from kreisportal.http import safe_local_path
+from kreisportal.http import parse_uuid, safe_local_path
 from payments.actions import do_book_payment_event
 from payments.models import Payment
+from payments.webhooks import BadWebhookBody, field, parse_webhook_body
 
 logger = logging.getLogger(__name__)
 OUTCOMES = {"erfolg": "paid", "fehler": "failed", "abbruch": "cancelled"}
 
 
-def access_payment(request: HttpRequest, payment_id: str) -> Payment:
-    """The payment the visitor may see: their own (or an anonymous one); anything else 404."""
-    try:
-        payment = Payment.objects.select_related("payer").get(pk=payment_id)
-    except (Payment.DoesNotExist, ValueError, Exception) as exc:
-        raise Http404("Zahlung nicht gefunden") from exc
+def access_payment(request: HttpRequest, payment_id: str, *, provider: str = "") -> Payment:
+    """The payment the visitor may see: their own (or an anonymous one), of `provider` when one
+    is named (a page of one provider never acts on another provider's payment); anything else
+    404. A database error is not a 404: it propagates (503)."""
+    pk = parse_uuid(payment_id)
+    payment = (
+        Payment.objects.select_related("payer").filter(pk=pk).first() if pk is not None else None
+    )
+    if payment is None or (provider and payment.provider != provider):
+        raise Http404("Zahlung nicht gefunden")
     if payment.payer_id is not None:
         citizen = getattr(request.user, "citizen", None) if request.user.is_authenticated else None
         if citizen is None or citizen.pk != payment.payer_id:
@@ -33,7 +46,8 @@ def access_payment(request: HttpRequest, payment_id: str) -> Payment:
 
 @require_http_methods(["GET", "POST"])
 def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
-    payment = access_payment(request, payment_id)
+    # only the sandbox's own payments: a PayPal or card payment is never "paid" by this page
+    payment = access_payment(request, payment_id, provider="sandbox")
     back = safe_local_path(request.GET.get("zurueck", ""))
     if request.method == "POST":
         outcome = OUTCOMES.get(request.POST.get("ergebnis", ""))
@@ -56,18 +70,25 @@ def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
     return TemplateResponse(request, "payments/sandbox.html", {"payment": payment})
 
 
+@require_GET
 def paypal_return(request: HttpRequest) -> HttpResponse:
-    """Back from PayPal: capture (once) and continue to where the citizen came from."""
+    """Back from PayPal: capture (once) and continue to where the citizen came from.
+
+    The capture is PayPal's own answer (it succeeds only for an order the buyer approved), so
+    this GET books nothing PayPal has not confirmed. The cancel return books nothing at all:
+    anyone can open that URL, and PayPal does not void the order when the buyer cancels (it stays
+    CREATED or PAYER_ACTION_REQUIRED and could still be approved in another tab). The payment
+    stays pending; "Jetzt bezahlen" starts a new attempt, and reconciliation settles the old one.
+    """
     from payments.providers import ProviderError, registry
 
-    payment = access_payment(request, request.GET.get("zahlung", ""))
+    payment = access_payment(request, request.GET.get("zahlung", ""), provider="paypal")
     back = safe_local_path(request.GET.get("zurueck", ""))
     if request.GET.get("abbruch"):
-        do_book_payment_event(
-            payment_id=payment.pk, event_id=f"paypal:cancel:{payment.pk}", outcome="cancelled"
+        return TemplateResponse(
+            request, "payments/cancelled.html", {"payment": payment, "back": back}
         )
-        return HttpResponseRedirect(back)
-    if payment.status == Payment.Status.PENDING:
+    if payment.status == Payment.Status.PENDING and payment.provider_reference:
         try:
             outcome, capture_id = registry["paypal"].capture(payment)
         except ProviderError:
@@ -82,15 +103,33 @@ def paypal_return(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
+def webhook_post_only(view: Callable[[HttpRequest], JsonResponse]):
+    """Webhooks answer every other method with a JSON 405 that names the allowed one."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> JsonResponse:
+        if request.method != "POST":
+            response = JsonResponse(
+                {"error": "method not allowed", "allowed": ["POST"]}, status=405
+            )
+            response["Allow"] = "POST"
+            return response
+        return view(request)
+
+    return wrapper
+
+
 @csrf_exempt  # called by PayPal's servers; authenticity is checked with PayPal itself
-@require_POST
+@webhook_post_only
 def paypal_webhook(request: HttpRequest) -> JsonResponse:
     from payments.providers import ProviderError, registry
 
     try:
-        body = json.loads(request.body)
-    except ValueError:
-        return JsonResponse({"error": "body is not JSON"}, status=400)
+        body = parse_webhook_body(request.body)
+    except BadWebhookBody as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except RequestDataTooBig:
+        return JsonResponse({"error": "body too large"}, status=413)
     try:
         verified = registry["paypal"].verify_webhook(headers=request.headers, body=body)
     except ProviderError:
@@ -99,13 +138,12 @@ def paypal_webhook(request: HttpRequest) -> JsonResponse:
         logger.warning("PayPal webhook with an invalid signature refused")
         return JsonResponse({"error": "invalid signature"}, status=400)
     if body.get("event_type") == "PAYMENT.CAPTURE.COMPLETED":
-        order_id = (
-            body.get("resource", {})
-            .get("supplementary_data", {})
-            .get("related_ids", {})
-            .get("order_id", "")
+        order_id = field(body, "resource", "supplementary_data", "related_ids", "order_id")
+        payment = (
+            Payment.objects.filter(provider="paypal", provider_reference=order_id).first()
+            if isinstance(order_id, str) and order_id
+            else None
         )
-        payment = Payment.objects.filter(provider="paypal", provider_reference=order_id).first()
         if payment is not None:
             do_book_payment_event(
                 payment_id=payment.pk,
@@ -118,26 +156,35 @@ def paypal_webhook(request: HttpRequest) -> JsonResponse:
 
 
 @csrf_exempt  # called by Stripe's servers; authenticity is the signature
-@require_POST
+@webhook_post_only
 def stripe_webhook(request: HttpRequest) -> JsonResponse:
     from payments.providers import ProviderError, registry
 
     try:
+        # the signature covers the raw bytes; the body is parsed (and its shape checked) only
+        # when it is Stripe's
         event = registry["card"].parse_webhook(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
     except ProviderError as exc:
         logger.warning("Stripe webhook refused: %s", exc)
         return JsonResponse({"error": str(exc)}, status=400)
-    if event.type in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-        session = event.data.object
-        payment = Payment.objects.filter(provider="card", provider_reference=session.id).first()
-        if payment is not None and session.payment_status == "paid":
+    except RequestDataTooBig:
+        return JsonResponse({"error": "body too large"}, status=413)
+    if event["type"] in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        session = field(event, "data", "object") or {}
+        session_id = session.get("id")
+        payment = (
+            Payment.objects.filter(provider="card", provider_reference=session_id).first()
+            if isinstance(session_id, str) and session_id
+            else None
+        )
+        if payment is not None and session.get("payment_status") == "paid":
             do_book_payment_event(
                 payment_id=payment.pk,
-                event_id=f"stripe:{event.id}",
+                event_id=f"stripe:{event['id']}",
                 outcome="paid",
                 method="card",
-                payload={"event": event.type},
+                payload={"event": event["type"]},
             )
     return JsonResponse({"received": True})

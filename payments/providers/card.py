@@ -72,10 +72,22 @@ class StripeCardProvider(PaymentProvider):
             raise ProviderError(f"Stripe refused the refund: {exc.__class__.__name__}") from exc
         return refund.id
 
-    def parse_webhook(self, *, payload: bytes, signature: str) -> stripe.Event:
+    def parse_webhook(self, *, payload: bytes, signature: str) -> dict:
+        """The event as a plain JSON object, after its signature is verified on the raw bytes.
+        A signed body that is not a JSON object of sane depth is refused all the same
+        (ProviderError), never a RecursionError or AttributeError further down."""
+        from payments.webhooks import BadWebhookBody, parse_webhook_body
+
         try:
-            return stripe.Webhook.construct_event(
-                payload, signature, settings.STRIPE_WEBHOOK_SECRET
+            stripe.WebhookSignature.verify_header(
+                payload, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
             )
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise ProviderError("invalid Stripe webhook signature or payload") from exc
+        try:
+            event = parse_webhook_body(payload)
+        except BadWebhookBody as exc:
+            raise ProviderError(f"invalid Stripe webhook payload: {exc}") from exc
+        if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+            raise ProviderError("invalid Stripe webhook payload: no event id or type")
+        return event

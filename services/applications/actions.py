@@ -11,7 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from payments.actions import do_book_payment_event, do_create_payment
+from payments.actions import PaymentError, do_book_payment_event, do_create_payment, do_next_attempt
 from payments.models import Payment
 from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
@@ -253,15 +253,98 @@ def do_reply(
 
 
 @transaction.atomic
+def do_prepare_payment(*, application: Application) -> Payment:
+    """The payment the citizen is sent to pay now ("Jetzt bezahlen", "Erneut bezahlen").
+
+    The current one while it can still be started; after a failed or cancelled attempt (or one
+    already handed to a provider) a new attempt replaces it: created, linked and audited in this
+    transaction, with the application's row locked (and the payment's, in do_next_attempt). The
+    caller starts it at the provider after commit. The earlier payment stays as a record; a late
+    "paid" on it is settled by do_mark_paid.
+    """
+    application = _locked(application)
+    if application.status != Status.AWAITING_PAYMENT or application.payment_id is None:
+        raise ApplicationRefused("Für diesen Antrag ist keine Zahlung offen.")
+    previous = application.payment
+    try:
+        payment, is_new = do_next_attempt(
+            payment_id=previous.pk, provider=settings.PAYMENT_PROVIDER
+        )
+    except PaymentError as exc:
+        raise ApplicationRefused(
+            "Die Gebühr ist bereits eingegangen. Der Antrag wird gleich weiterbearbeitet."
+        ) from exc
+    if is_new:
+        application.payment = payment
+        application.save(update_fields=["payment", "updated"])
+        _record(
+            application,
+            actor=str(application.citizen),
+            action="payment_renewed",
+            message=(
+                f"Neuer Zahlungsversuch; der vorige ist {Payment.Status(previous.status).label}."
+                if previous.status != Payment.Status.PENDING
+                else "Neuer Zahlungsversuch."
+            ),
+        )
+    return payment
+
+
+def _refund_extra(application: Application, payment: Payment, reason: str) -> None:
+    """A payment the application does not keep (paid twice, or after withdrawal) is given back
+    after commit; audited once per payment (reconciliation may ask again until it is done)."""
+    from kreisportal.tasks import dispatch
+    from payments.tasks import refund_payment
+
+    note = f"{payment.amount_cents / 100:.2f} € werden erstattet ({reason}, Zahlung {payment.pk})."
+    if not application.events.filter(action="payment_refund", message=note).exists():
+        _record(application, actor=SYSTEM, action="payment_refund", message=note)
+    logger.warning("payment %s of %s is refunded: %s", payment.pk, application.reference, reason)
+    dispatch(refund_payment, str(payment.pk), f"Antrag {application.reference}: {reason}")
+
+
+@transaction.atomic
 def do_mark_paid(*, payment: Payment) -> Application | None:
-    """awaiting payment → paid when the payment is booked; automated handling starts."""
+    """awaiting payment → paid when the payment is booked; automated handling starts.
+
+    The payment may be any attempt of the application's chain (`payments.selectors`): an
+    earlier attempt that was replaced and then paid after all (a second tab, a capture that
+    completed late) becomes the application's payment while the fee is still open; when the
+    fee is paid already or the application was withdrawn, it is refunded. Nothing is lost and
+    nothing is kept twice, in whichever order the bookings arrive (the application's row lock
+    serialises them).
+    """
+    from payments.selectors import attempt_ids
+
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("form", "citizen", "payment")
-        .filter(payment=payment)
+        .filter(payment_id__in=attempt_ids(payment))
         .first()
     )
-    if application is None or application.status != Status.AWAITING_PAYMENT:
+    if application is None:
+        return None
+    payment = Payment.objects.get(pk=payment.pk)
+    if payment.status != Payment.Status.PAID:
+        return application
+    if application.payment_id != payment.pk:
+        current = application.payment
+        if application.status == Status.AWAITING_PAYMENT and current.status != Payment.Status.PAID:
+            application.payment = payment
+            application.save(update_fields=["payment", "updated"])
+            _record(
+                application,
+                actor=SYSTEM,
+                action="payment_switched",
+                message="Ein früherer Zahlungsversuch ist doch eingegangen.",
+            )
+        else:
+            _refund_extra(application, payment, "doppelt bezahlt")
+            return application
+    elif application.status == Status.CANCELLED:
+        _refund_extra(application, payment, "Antrag zurückgezogen")
+        return application
+    if application.status != Status.AWAITING_PAYMENT:
         return application
     _move(
         application,

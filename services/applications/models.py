@@ -15,6 +15,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Orderable
 
+from kreisportal.files import private_storage, private_upload_to
+
 TRUST_LEVELS = [
     ("basic", _("basisregistriert")),
     ("substantial", _("substanziell")),
@@ -183,7 +185,9 @@ class Application(models.Model):
         verbose_name=_("zuständig"),
     )
     information_requested = models.BooleanField(default=False)
-    document = models.FileField(upload_to="antraege/bescheide/", blank=True)
+    document = models.FileField(
+        storage=private_storage, upload_to=private_upload_to("antraege/bescheide"), blank=True
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -211,6 +215,7 @@ class Application(models.Model):
 
 
 def upload_path(instance: ApplicationUpload, filename: str) -> str:
+    """Only for migration 0001 (uploads now use kreisportal.files.private_upload_to)."""
     return f"antraege/{instance.application.public_id}/{uuid.uuid4().hex}-{filename[-80:]}"
 
 
@@ -218,7 +223,9 @@ class ApplicationUpload(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="uploads")
     field_name = models.CharField(max_length=60)
-    file = models.FileField(upload_to=upload_path)
+    file = models.FileField(
+        storage=private_storage, upload_to=private_upload_to("antraege/dateien")
+    )
     original_name = models.CharField(max_length=200)
     size = models.PositiveIntegerField()
     uploaded_by_citizen = models.BooleanField(default=True)
@@ -237,6 +244,9 @@ ACTION_LABELS = {
     "information_requested": _("Rückfrage gestellt"),
     "information_supplied": _("Angaben nachgereicht"),
     "refunded": _("Gebühr erstattet"),
+    "payment_renewed": _("neuer Zahlungsversuch"),
+    "payment_switched": _("Zahlung eingegangen"),
+    "payment_refund": _("Zahlung wird erstattet"),
 }
 
 

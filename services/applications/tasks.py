@@ -27,12 +27,14 @@ def refund_application_fee(public_id: str) -> bool:
 @app.task(name="applications.reconcile")
 def reconcile_applications(min_age_seconds: int = 60) -> dict:
     """Settle what a lost task or a crash left behind, per tenant: paid applications still
-    awaiting payment, automated applications never completed, fees of rejected applications not
-    yet refunded. Every step is idempotent."""
+    awaiting payment (also through an earlier, replaced attempt that was paid late), payments
+    kept by mistake (paid twice, or after withdrawal: refunded), automated applications never
+    completed, fees of rejected applications not yet refunded. Every step is idempotent."""
     from datetime import timedelta
 
     from django.utils import timezone
 
+    from payments.selectors import superseded_paid
     from services.applications.actions import do_mark_paid, do_refund_fee, do_run_pipeline
     from services.applications.models import CLERK, Application, Status
 
@@ -44,6 +46,16 @@ def reconcile_applications(min_age_seconds: int = 60) -> dict:
     for application in base.filter(status=Status.AWAITING_PAYMENT, payment__status="paid"):
         do_mark_paid(payment=application.payment)
         counts["paid"] += 1
+    # a replaced attempt that was paid but is linked to nothing: do_mark_paid finds its
+    # application through the chain and links it (fee still open) or refunds it (paid twice);
+    # attempts of other owners (cadastral orders) are left to their own reconciliation
+    for payment in superseded_paid().filter(application__isnull=True, paid_at__lte=cutoff):
+        if do_mark_paid(payment=payment) is not None:
+            counts["paid"] += 1
+    # the fee of a withdrawn application, booked after the withdrawal: refunded
+    for application in base.filter(status=Status.CANCELLED, payment__status="paid"):
+        do_mark_paid(payment=application.payment)
+        counts["refunded"] += 1
     stranded = base.filter(status__in=[Status.SUBMITTED, Status.PAID, Status.IN_PROGRESS]).exclude(
         form__handling=CLERK
     )

@@ -3,12 +3,13 @@ answer a query, withdraw. Every application is reachable only by its own citizen
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kreisportal.files import download_name, private_file_response
 from kreisportal.identity import levels
 from payments.providers import ProviderError
 from payments.providers import registry as payment_providers
@@ -17,6 +18,7 @@ from services.accounts.views import current_citizen
 from services.applications import states
 from services.applications.actions import (
     ApplicationRefused,
+    do_prepare_payment,
     do_reply,
     do_save_draft,
     do_submit,
@@ -166,16 +168,24 @@ def _detail_context(application: Application, reply_form) -> dict:
 
 @require_POST
 def pay(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Pay now or again ("Jetzt bezahlen", "Erneut bezahlen"): the open payment, or a new
+    attempt after a failed or cancelled one (do_prepare_payment, committed before the provider
+    is called)."""
     _, application = _own_application(request, public_id)
     if application.status != Status.AWAITING_PAYMENT or application.payment is None:
         return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
     try:
-        target = payment_providers[application.payment.provider].start(
-            application.payment,
+        payment = do_prepare_payment(application=application)
+    except ApplicationRefused:
+        return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+    try:
+        target = payment_providers[payment.provider].start(
+            payment,
             request,
             return_path=f"/antraege/vorgang/{application.public_id}/",
         )
     except ProviderError:
+        application.refresh_from_db()
         context = _detail_context(application, MessageForm())
         context["error"] = (
             "Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut."
@@ -224,17 +234,16 @@ def upload_file(request: HttpRequest, public_id: str, upload_id: str) -> HttpRes
     )
     if upload is None:
         raise Http404("Datei nicht gefunden")
-    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)
+    return private_file_response(upload.file, download_name=upload.original_name)
 
 
 def document(request: HttpRequest, public_id: str) -> HttpResponse:
     _, application = _own_application(request, public_id)
     if not application.document or application.status != Status.COMPLETED:
         raise Http404("Kein Dokument")
-    return FileResponse(
-        application.document.open("rb"),
-        as_attachment=True,
-        filename=application.document.name.rsplit("/", 1)[-1],
+    return private_file_response(
+        application.document,
+        download_name=download_name(application.document, stem=f"bescheid-{application.reference}"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 
 import qrcode
@@ -15,7 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kreisportal.identity import levels
-from payments.actions import do_create_payment
+from payments.actions import PaymentError, do_create_payment, do_next_attempt
+from payments.models import Payment
 from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
 from services.fulfillment.models import CadastralOrder, Parcel, Product
@@ -23,6 +25,9 @@ from services.fulfillment.models import CadastralOrder, Parcel, Product
 # Demo fees (cents). Real fees follow the NRW surveying fee schedule; these are marked as demo.
 FEES = {Product.PARCEL: 1500, Product.OWNERSHIP: 2000, Product.MAP: 2500}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+logger = logging.getLogger(__name__)
 
 
 class OrderRefused(Exception):
@@ -69,6 +74,72 @@ def do_place_cadastral_order(
         payment=payment,
         verification_code=_verification_code(),
     )
+
+
+@transaction.atomic
+def do_prepare_order_payment(*, order: CadastralOrder) -> Payment:
+    """The payment the citizen is sent to pay now: the order's open payment, or after a failed
+    or cancelled attempt (or one already handed to a provider) a new one that replaces it —
+    linked in this transaction with the order's row locked; the earlier payment stays as a
+    record (its "replaced" event names the successor). The caller starts it after commit."""
+    order = CadastralOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if order.status != CadastralOrder.Status.AWAITING_PAYMENT:
+        raise OrderRefused("Diese Bestellung wartet nicht auf eine Zahlung.")
+    try:
+        payment, is_new = do_next_attempt(
+            payment_id=order.payment_id, provider=settings.PAYMENT_PROVIDER
+        )
+    except PaymentError as exc:
+        raise OrderRefused(
+            "Die Bestellung ist bereits bezahlt. Das Dokument wird gerade erstellt."
+        ) from exc
+    if is_new:
+        order.payment = payment
+        order.save(update_fields=["payment"])
+        logger.info("cadastral order %s: new payment attempt %s", order.pk, payment.pk)
+    return payment
+
+
+@transaction.atomic
+def do_settle_order_payment(*, payment: Payment) -> CadastralOrder | None:
+    """The order a booked payment pays for, to be fulfilled now, or None.
+
+    The payment may be any attempt of the order's chain: an earlier, replaced attempt paid
+    after all becomes the order's payment while the order still awaits payment; when the order
+    is paid already it is refunded (after commit) and None is returned. The order's row lock
+    serialises concurrent bookings, so one payment is kept, whichever arrives first.
+    """
+    from payments.selectors import attempt_ids
+
+    order = (
+        CadastralOrder.objects.select_for_update(of=("self",))
+        .select_related("payment")
+        .filter(payment_id__in=attempt_ids(payment))
+        .first()
+    )
+    if order is None:
+        return None
+    payment = Payment.objects.get(pk=payment.pk)
+    if payment.status != Payment.Status.PAID:
+        return None
+    if order.payment_id != payment.pk:
+        if (
+            order.status == CadastralOrder.Status.AWAITING_PAYMENT
+            and order.payment.status != Payment.Status.PAID
+        ):
+            order.payment = payment
+            order.save(update_fields=["payment"])
+            logger.info("cadastral order %s: earlier attempt %s paid", order.pk, payment.pk)
+        else:
+            from kreisportal.tasks import dispatch
+            from payments.tasks import refund_payment
+
+            logger.warning(
+                "cadastral order %s paid twice: payment %s refunded", order.pk, payment.pk
+            )
+            dispatch(refund_payment, str(payment.pk), f"Bestellung {order.pk}: doppelt bezahlt")
+            return None
+    return order
 
 
 def map_svg(parcel: Parcel, *, width_mm: float = 160, height_mm: float = 105) -> str:

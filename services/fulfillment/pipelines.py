@@ -35,9 +35,12 @@ class CadastralExtractPipeline(Pipeline):
     label = "Liegenschaftsauskunft"
 
     def order_for_payment(self, payment: Payment):
-        from services.fulfillment.models import CadastralOrder
+        """The order to fulfil for this booked payment, through the chain of attempts: a late
+        earlier attempt becomes the order's payment or, when the order is paid already, is
+        refunded (then None)."""
+        from services.fulfillment.actions import do_settle_order_payment
 
-        return CadastralOrder.objects.filter(payment=payment).first()
+        return do_settle_order_payment(payment=payment)
 
     def start(self, order) -> None:
         from kreisportal.tasks import dispatch

@@ -23,9 +23,18 @@ def reconcile_cadastral_orders(min_age_seconds: int = 60) -> int:
 
     from django.utils import timezone
 
-    from services.fulfillment.actions import do_fulfil_cadastral_order
+    from payments.selectors import superseded_paid
+    from services.fulfillment.actions import do_fulfil_cadastral_order, do_settle_order_payment
     from services.fulfillment.models import CadastralOrder
 
+    # a replaced attempt that was paid but whose booking was never settled (crash, lost
+    # task): it becomes its order's payment (fulfilled below) or is refunded (paid twice);
+    # attempts of applications are left to their own reconciliation
+    for payment in superseded_paid().filter(
+        cadastralorder__isnull=True,
+        paid_at__lte=timezone.now() - timedelta(seconds=min_age_seconds),
+    ):
+        do_settle_order_payment(payment=payment)
     stale = (
         CadastralOrder.objects.select_related("parcel__gemarkung", "citizen", "payment")
         .filter(

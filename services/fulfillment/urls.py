@@ -8,5 +8,10 @@ urlpatterns = [
     path(
         "liegenschaftsauskunft/auftrag/<str:order_id>/", views.order_status, name="cadastre-status"
     ),
+    path(
+        "liegenschaftsauskunft/auftrag/<str:order_id>/bezahlen/",
+        views.pay_order,
+        name="cadastre-pay",
+    ),
     path("liegenschaftsauskunft/pruefen/", views.verify, name="cadastre-verify"),
 ]

@@ -8,9 +8,16 @@ from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from kreisportal.http import parse_number, parse_uuid
+from payments.providers import ProviderError
 from payments.providers import registry as payment_providers
 from services.accounts.views import current_citizen
-from services.fulfillment.actions import FEES, OrderRefused, do_place_cadastral_order
+from services.fulfillment.actions import (
+    FEES,
+    OrderRefused,
+    do_place_cadastral_order,
+    do_prepare_order_payment,
+)
 from services.fulfillment.models import CadastralOrder, Gemarkung, Parcel, Product
 
 
@@ -35,10 +42,11 @@ def search(request: HttpRequest) -> HttpResponse:
         for field, column in (("flur", "flur"), ("flurstueck", "zaehler")):
             value = params[field].split("/")[0]
             if value:
-                if not value.isdigit():
-                    errors.append(f"„{params[field]}“ ist keine gültige Nummer.")
+                number = parse_number(value, max_digits=9)
+                if number is None:
+                    errors.append(f"„{params[field][:40]}“ ist keine gültige Nummer.")
                     continue
-                query = query.filter(**{column: int(value)})
+                query = query.filter(**{column: number})
         if not errors:
             parcels = list(query[:50])
     return TemplateResponse(
@@ -65,7 +73,7 @@ def order(request: HttpRequest) -> HttpResponse:
             f"/konto/anmelden/?{urlencode({'next': '/liegenschaftsauskunft/'})}"
         )
     parcel = Parcel.objects.filter(
-        pk=request.POST.get("parcel") if str(request.POST.get("parcel", "")).isdigit() else None
+        pk=parse_number(request.POST.get("parcel", ""))
     ).first()
     if parcel is None:
         raise Http404("Flurstück nicht gefunden")
@@ -88,21 +96,64 @@ def order(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    redirect = payment_providers[placed.payment.provider].start(
-        placed.payment, request, return_path=f"/liegenschaftsauskunft/auftrag/{placed.pk}/"
+    return _start_payment(request, placed, placed.payment)
+
+
+def _start_payment(request: HttpRequest, placed: CadastralOrder, payment) -> HttpResponse:
+    """Hand the (committed) payment to its provider; when the provider cannot be reached the
+    order stays and its status page says so, with the button to try again."""
+    try:
+        target = payment_providers[payment.provider].start(
+            payment, request, return_path=f"/liegenschaftsauskunft/auftrag/{placed.pk}/"
+        )
+    except ProviderError:
+        placed.refresh_from_db()
+        return TemplateResponse(
+            request,
+            "fulfillment/status.html",
+            {
+                "order": placed,
+                "error": "Der Zahlungsdienst ist gerade nicht erreichbar. Ihre Bestellung ist "
+                "gespeichert; bitte versuchen Sie die Zahlung später erneut.",
+            },
+            status=503,
+        )
+    return HttpResponseRedirect(target.url)
+
+
+@require_POST
+def pay_order(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Pay now or again ("Jetzt bezahlen", "Erneut bezahlen") on the order's status page: the
+    open payment, or a new attempt after a failed or cancelled one (committed before the
+    provider is called)."""
+    _district_only(request)
+    placed = access_cadastral_order(current_citizen(request), order_id)
+    try:
+        payment = do_prepare_order_payment(order=placed)
+    except OrderRefused:
+        return HttpResponseRedirect(f"/liegenschaftsauskunft/auftrag/{placed.pk}/")
+    return _start_payment(request, placed, payment)
+
+
+def access_cadastral_order(citizen, order_id: str) -> CadastralOrder:
+    """The citizen's own order; another citizen's, a bad id or no sign-in is 404. Database
+    errors are not caught (503, not a missing order)."""
+    pk = parse_uuid(order_id)
+    placed = (
+        CadastralOrder.objects.select_related("parcel__gemarkung", "payment")
+        .filter(pk=pk, citizen=citizen)
+        .first()
+        if pk and citizen is not None
+        else None
     )
-    return HttpResponseRedirect(redirect.url)
+    if placed is None:
+        raise Http404("Bestellung nicht gefunden")
+    return placed
 
 
 def order_status(request: HttpRequest, order_id: str) -> HttpResponse:
     _district_only(request)
-    citizen = current_citizen(request)
-    try:
-        placed = CadastralOrder.objects.select_related("parcel__gemarkung", "payment").get(
-            pk=order_id, citizen=citizen
-        )
-    except (CadastralOrder.DoesNotExist, ValueError, Exception) as exc:
-        raise Http404("Bestellung nicht gefunden") from exc
+    placed = access_cadastral_order(current_citizen(request), order_id)
     return TemplateResponse(request, "fulfillment/status.html", {"order": placed})
 
 
