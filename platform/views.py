@@ -62,18 +62,28 @@ def unknown_host(request: HttpRequest) -> HttpResponse:
 
 
 def tenant_media(request: HttpRequest, path: str) -> HttpResponse:
-    """Uploaded files of the current tenant only (files live under MEDIA_ROOT/<schema>/).
+    """Public files of the current tenant only (Wagtail images and documents, logos, under
+    MEDIA_ROOT/<schema>/). Citizens' documents are not here at all (kreisportal/files.py).
 
-    Production serves these from the web server with the same rule; another tenant's file is
-    a 404 here even when its path is guessed.
+    The path (already percent-decoded) is checked segment by segment before anything else:
+    `..`, `.`, empty segments and backslashes are refused outright, so no normalisation done
+    later by `serve` can lead out of the tenant's folder. Another tenant's file is a 404 even
+    when its path is guessed.
     """
     from django.conf import settings
     from django.http import Http404
     from django.views.static import serve
 
-    if not path.startswith(f"{connection.schema_name}/"):
+    segments = path.split("/")
+    if (
+        "\\" in path
+        or any(segment in ("", ".", "..") for segment in segments)
+        or segments[0] != connection.schema_name
+    ):
         raise Http404("Datei nicht gefunden")
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def tls_allowed(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,9 @@
 """Back up one tenant into a single archive and restore it as a new tenant.
 
 The archive (`.tar.gz`) holds `manifest.json` (who the tenant was), `schema.dump` (`pg_dump -n
-<schema>`, custom format) and `media/` (the tenant's uploaded files, MEDIA_ROOT/<schema>/).
+<schema>`, custom format), `media/` (the tenant's public files, MEDIA_ROOT/<schema>/) and
+`private/` (citizens' documents, PRIVATE_MEDIA_ROOT/<schema>/: the archive is as confidential
+as the database).
 
 A dump names its schema in every statement, and the data contain the old host names
 ("erkelenz.localhost" in rich text), so the SQL text is never rewritten. Restoring under a new
@@ -44,6 +46,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SCHEMA_DUMP = "schema.dump"
 MEDIA_DIR = "media"
+PRIVATE_DIR = "private"
 _MANIFEST_KEYS = {"format_version", "kind", "name", "slug", "ags", "domains", "created", "schema"}
 
 
@@ -58,6 +61,11 @@ def media_root_of(schema_name: str) -> Path:
     """Where a tenant's uploads live (django-tenants' TenantFileSystemStorage with
     MULTITENANT_RELATIVE_MEDIA_ROOT = "%s")."""
     return Path(settings.MEDIA_ROOT) / schema_name
+
+
+def private_root_of(schema_name: str) -> Path:
+    """Where a tenant's private files live (kreisportal.files.PrivateTenantStorage)."""
+    return Path(settings.PRIVATE_MEDIA_ROOT) / schema_name
 
 
 # --- backup ------------------------------------------------------------------------------------
@@ -115,9 +123,12 @@ def do_backup_tenant(*, tenant: Tenant, output: Path | None = None, actor: str =
                 info.mtime = int(time.time())
                 archive.addfile(info, io.BytesIO(data))
                 archive.add(dump, arcname=SCHEMA_DUMP)
-                media = media_root_of(tenant.schema_name)
-                if media.is_dir():
-                    archive.add(media, arcname=MEDIA_DIR)
+                for folder, arcname in (
+                    (media_root_of(tenant.schema_name), MEDIA_DIR),
+                    (private_root_of(tenant.schema_name), PRIVATE_DIR),
+                ):
+                    if folder.is_dir():
+                        archive.add(folder, arcname=arcname)
         partial.rename(output)
     except PostgresToolError as exc:
         raise TenantActionError(f"backup of {tenant.slug!r} failed: {exc}") from exc
@@ -143,11 +154,12 @@ def do_restore_tenant(
     if schema_exists(schema):
         raise TenantActionError(f"schema {schema!r} already exists in the database")
     media_target = media_root_of(schema)
-    if media_target.exists():
-        raise TenantActionError(
-            f"media folder {media_target} already exists (left from a deleted tenant?): "
-            "move it away first"
-        )
+    private_target = private_root_of(schema)
+    for folder in (media_target, private_target):
+        if folder.exists():
+            raise TenantActionError(
+                f"folder {folder} already exists (left from a deleted tenant?): move it away first"
+            )
     archive = Path(archive)
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kp-restore-") as workdir:
@@ -188,9 +200,12 @@ def do_restore_tenant(
         try:
             if _migrate_if_behind(schema):
                 notes.append("the backup was older than this version: its schema was migrated")
-            media_source = work / MEDIA_DIR
-            if media_source.is_dir():
-                shutil.copytree(media_source, media_target)
+            for source, target in (
+                (work / MEDIA_DIR, media_target),
+                (work / PRIVATE_DIR, private_target),
+            ):
+                if source.is_dir():
+                    shutil.copytree(source, target)
             tenant = _register(
                 manifest=manifest,
                 slug=slug,
@@ -203,6 +218,7 @@ def do_restore_tenant(
         except BaseException as exc:
             _remove_schema(schema)
             shutil.rmtree(media_target, ignore_errors=True)
+            shutil.rmtree(private_target, ignore_errors=True)
             if isinstance(exc, TenantActionError):
                 raise
             if isinstance(exc, Exception):

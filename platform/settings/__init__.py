@@ -120,9 +120,11 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 MIDDLEWARE = [
     "kreisportal.request_id.RequestIdMiddleware",  # no database: even an unknown host has an id
-    "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
+    # security headers on every answer, also those of the input guard and of unknown hosts
     "django.middleware.security.SecurityMiddleware",
     "kreisportal.csp.PortalCSPMiddleware",
+    "kreisportal.input_guard.InputGuardMiddleware",  # NUL bytes, bad Host, huge bodies: 4xx
+    "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kreisportal.middleware.SuspendedTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,6 +188,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or KREISPORTAL_HOME / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or KREISPORTAL_HOME / "media")
+# Citizens' files (postbox, receipts, decisions, uploads, extracts): outside MEDIA_ROOT, served by
+# no URL, only streamed by views that check the owner (kreisportal/files.py).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or KREISPORTAL_HOME / "private")
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -268,6 +273,10 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "txt", "csv"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Files citizens attach to online applications (PDF, PNG, JPEG).
 APPLICATION_UPLOAD_MAX_BYTES = env_int("APPLICATION_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# One limit for any request body on any host (kreisportal/input_guard.py answers 413 above it,
+# before a byte is stored); per form, each upload field allows APPLICATION_UPLOAD_MAX_BYTES.
+# The proxy in front (deploy/Caddyfile) uses the same figure.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 32 * 1024 * 1024)
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -331,6 +340,13 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-applications": {"task": "applications.reconcile", "schedule": 120.0},
     # tasks kept in the outbox while the broker was down (kreisportal/outbox.py)
     "relay-outbox": {"task": "kreisportal.relay_outbox", "schedule": 60.0},
+    # once, in the public schema: expired login codes (60 s lifetime, so personal data stays at
+    # most two minutes), assertion ids, broker sessions and their logout links (identity/actions.py)
+    "purge-broker-records": {
+        "task": "identity.purge_broker_records",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
 }
 
 # --- Identity (BundID-style SAML 2.0, sandbox IdP) -----------------------------------------

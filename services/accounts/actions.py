@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from payments.models import Payment
 from services.accounts.models import Citizen, PostboxMessage
 
 IDENTITY_FIELDS = (
@@ -43,8 +44,11 @@ def do_sign_in_citizen(*, identity: dict) -> Citizen:
 def do_deliver_message(
     *, citizen: Citizen, subject: str, body: str, attachment: tuple[str, bytes] | None = None
 ) -> PostboxMessage:
+    """A message into the citizen's postbox; an attachment goes to private storage under a
+    random name, its readable name is kept for the citizen's download."""
     message = PostboxMessage(citizen=citizen, subject=subject, body=body)
     if attachment:
+        message.attachment_name = attachment[0][-200:]
         message.attachment.save(attachment[0], ContentFile(attachment[1]), save=False)
     message.save()
     return message
@@ -91,7 +95,7 @@ def export_data(citizen: Citizen) -> dict:
                 "body": m.body,
                 "created": m.created.isoformat(),
                 "read": m.read_at.isoformat() if m.read_at else None,
-                "attachment": m.attachment.name.rsplit("/", 1)[-1] if m.attachment else None,
+                "attachment": (m.attachment_name or "Anhang") if m.attachment else None,
             }
             for m in citizen.messages.all()
         ],
@@ -105,5 +109,30 @@ def export_data(citizen: Citizen) -> dict:
                 "files": [u.original_name for u in a.uploads.all()],
             }
             for a in citizen.applications.select_related("form").prefetch_related("uploads")
+        ],
+        "cadastral_orders": [
+            {
+                "product": o.get_product_display(),
+                "parcel": str(o.parcel),
+                "status": o.status,
+                "fee_cents": o.fee_cents,
+                "verification_code": o.verification_code,
+                "ordered": o.created.isoformat(),
+                "completed": o.completed.isoformat() if o.completed else None,
+            }
+            for o in citizen.cadastral_orders.select_related("parcel__gemarkung")
+        ],
+        "payments": [
+            {
+                "purpose": p.purpose,
+                "amount_cents": p.amount_cents,
+                "currency": p.currency,
+                "status": p.status,
+                "provider": p.provider,
+                "method": p.method,
+                "created": p.created.isoformat(),
+                "paid": p.paid_at.isoformat() if p.paid_at else None,
+            }
+            for p in Payment.objects.filter(payer=citizen).order_by("created")
         ],
     }

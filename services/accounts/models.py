@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kreisportal.files import private_storage, private_upload_to
+
 
 class Citizen(models.Model):
     user = models.OneToOneField(
@@ -40,7 +42,11 @@ class PostboxMessage(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="messages")
     subject = models.CharField(_("Betreff"), max_length=200)
     body = models.TextField(_("Nachricht"))
-    attachment = models.FileField(_("Anhang"), upload_to="postbox/%Y/%m/", blank=True)
+    attachment = models.FileField(
+        _("Anhang"), storage=private_storage, upload_to=private_upload_to("postfach"), blank=True
+    )
+    # the name the citizen's download gets; the file on disk has a random name
+    attachment_name = models.CharField(_("Name des Anhangs"), max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

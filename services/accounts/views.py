@@ -7,13 +7,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kreisportal.http import safe_local_path
+from kreisportal.files import download_name, private_file_response
+from kreisportal.http import parse_uuid, safe_local_path
 from kreisportal.identity import levels
 from kreisportal.identity.broker import LoginRefused, redeem_login_code, remember_tenant_session
 from services.accounts.actions import (
@@ -65,8 +66,10 @@ def callback(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     try:
+        # the code is bound to the state of the login that asked for it: a code intercepted
+        # and presented with another browser's own state is refused (and burnt)
         record = redeem_login_code(
-            code=request.GET.get("code", ""), tenant_slug=request.tenant.slug
+            code=request.GET.get("code", ""), tenant_slug=request.tenant.slug, state=expected
         )
     except LoginRefused as exc:
         return TemplateResponse(request, "identity/error.html", {"message": str(exc)}, status=400)
@@ -111,11 +114,13 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def access_message(citizen: Citizen, message_id: str) -> PostboxMessage:
-    """The citizen's own message; anything else (other citizen, other tenant, bad id) is 404."""
-    try:
-        return PostboxMessage.objects.get(pk=message_id, citizen=citizen)
-    except (PostboxMessage.DoesNotExist, ValueError, Exception) as exc:
-        raise Http404("Nachricht nicht gefunden") from exc
+    """The citizen's own message; anything else (other citizen, other tenant, bad id) is 404.
+    Database errors are not caught: they are a 503, not a missing message."""
+    pk = parse_uuid(message_id)
+    message = PostboxMessage.objects.filter(pk=pk, citizen=citizen).first() if pk else None
+    if message is None:
+        raise Http404("Nachricht nicht gefunden")
+    return message
 
 
 def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
@@ -134,10 +139,9 @@ def message_attachment(request: HttpRequest, message_id: str) -> HttpResponse:
     message = access_message(citizen, message_id)
     if not message.attachment:
         raise Http404("Kein Anhang")
-    return FileResponse(
-        message.attachment.open("rb"),
-        as_attachment=True,
-        filename=message.attachment.name.rsplit("/", 1)[-1],
+    return private_file_response(
+        message.attachment,
+        download_name=message.attachment_name or download_name(message.attachment, stem="anhang"),
     )
 
 

@@ -9,11 +9,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from kreisportal.files import download_name, private_file_response
+from kreisportal.http import parse_number
 from kreisportal.identity import levels
 from services.applications import states
 from services.applications.actions import (
@@ -83,10 +85,10 @@ def index(request: HttpRequest) -> HttpResponse:
             queryset = queryset.filter(form=data["formular"])
         if data["q"]:
             term = data["q"].strip()
-            number = term.rsplit("-", 1)[-1]
+            number = parse_number(term.rsplit("-", 1)[-1])
             match = Q(citizen__family_name__icontains=term) | Q(citizen__given_name__icontains=term)
-            if number.isdigit():
-                match |= Q(pk=int(number))
+            if number is not None:
+                match |= Q(pk=number)
             queryset = queryset.filter(match)
     else:
         queryset = queryset.filter(status__in=states.OPEN_FOR_CLERK)
@@ -208,4 +210,16 @@ def _handle_step(request, application, step, forms_by_name) -> str | bool:
 def upload_file(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.exclude(status=Status.DRAFT), pk=pk)
     upload = get_object_or_404(application.uploads, pk=upload_pk)
-    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)
+    return private_file_response(upload.file, download_name=upload.original_name)
+
+
+@handles
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision or automated document of an application, for staff of this tenant."""
+    application = get_object_or_404(Application.objects.exclude(status=Status.DRAFT), pk=pk)
+    if not application.document:
+        raise Http404("Kein Dokument")
+    return private_file_response(
+        application.document,
+        download_name=download_name(application.document, stem=f"bescheid-{application.reference}"),
+    )

@@ -69,6 +69,9 @@ def _inbox_urls():
             inbox.upload_file,
             name="applications_inbox_upload",
         ),
+        path(
+            "antraege/<int:pk>/dokument/", inbox.document, name="applications_inbox_document"
+        ),
     ]
 
 

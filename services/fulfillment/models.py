@@ -8,6 +8,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kreisportal.files import private_storage, private_upload_to
+
 
 class Gemarkung(models.Model):
     number = models.CharField(max_length=6, unique=True)
@@ -85,7 +87,9 @@ class CadastralOrder(models.Model):
         max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
     )
     verification_code = models.CharField(max_length=20, unique=True)
-    document = models.FileField(upload_to="liegenschaftsauskunft/", blank=True)
+    document = models.FileField(
+        storage=private_storage, upload_to=private_upload_to("liegenschaftsauskunft"), blank=True
+    )
     created = models.DateTimeField(auto_now_add=True)
     completed = models.DateTimeField(null=True, blank=True)
 
