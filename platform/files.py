@@ -104,7 +104,6 @@ def download_name(file: FieldFile, *, stem: str) -> str:
     return f"{stem}{safe_extension(file.name)}"
 
 
-
 def move_files_to_private_storage(
     model, field_name: str, folder: str, schema_name: str, *, keep_name_in: str = ""
 ) -> int:

@@ -133,9 +133,11 @@ def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
 
 
 def message_attachment(request: HttpRequest, message_id: str) -> HttpResponse:
-    citizen = _require_citizen(request)
-    if isinstance(citizen, HttpResponse):
-        return citizen
+    """A private file: 404 for anybody but its owner, a visitor not signed in included (no
+    sign-in redirect that would confirm the message exists)."""
+    citizen = current_citizen(request)
+    if citizen is None:
+        raise Http404("Nachricht nicht gefunden")
     message = access_message(citizen, message_id)
     if not message.attachment:
         raise Http404("Kein Anhang")

@@ -13,5 +13,10 @@ urlpatterns = [
         views.pay_order,
         name="cadastre-pay",
     ),
+    path(
+        "liegenschaftsauskunft/auftrag/<str:order_id>/dokument/",
+        views.order_document,
+        name="cadastre-document",
+    ),
     path("liegenschaftsauskunft/pruefen/", views.verify, name="cadastre-verify"),
 ]

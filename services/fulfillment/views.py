@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from kreisportal.files import download_name, private_file_response
 from kreisportal.http import parse_number, parse_uuid
 from payments.providers import ProviderError
 from payments.providers import registry as payment_providers
@@ -155,6 +156,20 @@ def order_status(request: HttpRequest, order_id: str) -> HttpResponse:
     _district_only(request)
     placed = access_cadastral_order(current_citizen(request), order_id)
     return TemplateResponse(request, "fulfillment/status.html", {"order": placed})
+
+
+def order_document(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The delivered extract, for the citizen who ordered it (also in the postbox)."""
+    _district_only(request)
+    placed = access_cadastral_order(current_citizen(request), order_id)
+    if not placed.document or placed.status != CadastralOrder.Status.COMPLETED:
+        raise Http404("Kein Dokument")
+    return private_file_response(
+        placed.document,
+        download_name=download_name(
+            placed.document, stem=f"liegenschaftsauskunft-{placed.verification_code}"
+        ),
+    )
 
 
 def verify(request: HttpRequest) -> HttpResponse:
