@@ -157,12 +157,17 @@ def test_reused_code_and_code_on_another_tenant_are_refused(browser, caplog):
         f"http://gangelt.{BASE}:8000/konto/rueckkehr/?code={params['code']}&state={state}"
     )
     assert wrong.status_code == 400 and "gilt nicht für dieses Portal" in wrong.content.decode()
-    # the code was not spent by the refusal at Gangelt? It was looked at, not used: Erkelenz works
+    # a misdirected code is burnt by the refusal (broker.py): Erkelenz cannot use it any more
+    burnt = browser.get(callback)
+    assert burnt.status_code == 400 and "bereits verwendet" in burnt.content.decode()
+    # a code used once is refused the second time
+    start = browser.get(f"http://{ERKELENZ}/konto/anmelden/?next=/konto/")
+    callback = browser.get(start["Location"])["Location"]  # the broker's session: no IdP
     assert browser.get(callback).status_code == 302
-    # used once: a second time is refused
     browser.get(f"http://{ERKELENZ}/konto/anmelden/")  # new state in the session
     state = browser.client(ERKELENZ).session["login_state"]
-    again = browser.get(f"http://{ERKELENZ}/konto/rueckkehr/?code={params['code']}&state={state}")
+    code = query(callback)["code"]
+    again = browser.get(f"http://{ERKELENZ}/konto/rueckkehr/?code={code}&state={state}")
     assert again.status_code == 400 and "bereits verwendet" in again.content.decode()
 
 
@@ -179,7 +184,7 @@ def test_session_cookie_flags(browser):
     assert cookie["secure"] == ("" if not settings.SESSION_COOKIE_SECURE else True)
 
 
-def test_sign_out_needs_post_with_csrf():
+def test_sign_out_needs_post_with_csrf(db):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)

@@ -2,6 +2,12 @@
 
 Tenant → /auth/start (broker) → IdP → /saml/acs/ (broker) → tenant's callback with a one-time
 code → the tenant redeems the code server-side (`redeem_login_code`) for the identity.
+
+A code is bound to the login that asked for it: the broker stores the hash of the tenant's state
+nonce with it, and the tenant redeems it only together with the state from its own session. A
+code presented with the wrong state, to the wrong tenant or too late is refused *and burnt* (its
+identity cleared, marked used): an intercepted code is then worthless even to the browser it was
+made for, which simply starts again — the broker's session signs it in without the IdP.
 """
 
 from __future__ import annotations
@@ -9,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from kreisportal.identity.models import LoginCode, TenantSession
 
@@ -28,10 +36,22 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def issue_login_code(*, tenant_slug: str, identity: dict, broker_session_key: str) -> str:
+@dataclass(frozen=True)
+class RedeemedLogin:
+    """What a redeemed code yields; the stored row keeps none of the identity."""
+
+    identity: dict
+    broker_session_key: str
+
+
+def issue_login_code(
+    *, tenant_slug: str, state: str, identity: dict, broker_session_key: str
+) -> str:
+    """A one-time code for `tenant_slug`, redeemable only with `state` (the tenant's nonce)."""
     code = secrets.token_urlsafe(32)
     LoginCode.objects.create(
         code_hash=_hash(code),
+        state_hash=_hash(state),
         tenant_slug=tenant_slug,
         identity=identity,
         broker_session_key=broker_session_key,
@@ -40,23 +60,36 @@ def issue_login_code(*, tenant_slug: str, identity: dict, broker_session_key: st
     return code
 
 
-@transaction.atomic
-def redeem_login_code(*, code: str, tenant_slug: str) -> LoginCode:
-    """Exchange a code for the identity: once, in time, and only by the tenant it was made for."""
-    record = LoginCode.objects.select_for_update().filter(code_hash=_hash(code or "")).first()
-    if record is None:
-        raise LoginRefused("Unbekannter Anmeldecode.")
-    if record.used is not None:
-        logger.warning("login code reused (tenant %s)", tenant_slug)
-        raise LoginRefused("Dieser Anmeldecode wurde bereits verwendet.")
-    if record.tenant_slug != tenant_slug:
-        logger.warning("login code for %s presented to %s", record.tenant_slug, tenant_slug)
-        raise LoginRefused("Dieser Anmeldecode gilt nicht für dieses Portal.")
-    if record.expires < timezone.now():
-        raise LoginRefused("Der Anmeldecode ist abgelaufen.")
-    record.used = timezone.now()
-    record.save(update_fields=["used"])
-    return record
+def redeem_login_code(*, code: str, tenant_slug: str, state: str) -> RedeemedLogin:
+    """Exchange a code for the identity: once, in time, only by the tenant it was made for and
+    only with the state of the login that asked for it. Any refusal of a live code burns it."""
+    refusal = ""
+    with transaction.atomic():
+        record = LoginCode.objects.select_for_update().filter(code_hash=_hash(code or "")).first()
+        if record is None:
+            raise LoginRefused("Unbekannter Anmeldecode.")
+        if record.used is not None:
+            logger.warning("login code reused (tenant %s)", tenant_slug)
+            raise LoginRefused(
+                "Dieser Anmeldecode wurde bereits verwendet. Bitte melden Sie sich erneut an."
+            )
+        if record.tenant_slug != tenant_slug:
+            logger.warning("login code for %s presented to %s", record.tenant_slug, tenant_slug)
+            refusal = "Dieser Anmeldecode gilt nicht für dieses Portal."
+        elif not (record.state_hash and constant_time_compare(record.state_hash, _hash(state))):
+            logger.warning("login code presented with a foreign state (tenant %s)", tenant_slug)
+            refusal = "Die Anmeldung wurde nicht in diesem Browser begonnen."
+        elif record.expires < timezone.now():
+            refusal = "Der Anmeldecode ist abgelaufen."
+        redeemed = RedeemedLogin(
+            identity=record.identity, broker_session_key=record.broker_session_key
+        )
+        record.used = timezone.now()
+        record.identity = {}  # personal data leaves the public schema with the first use
+        record.save(update_fields=["used", "identity"])
+    if refusal:  # raised after commit: the burn must stay
+        raise LoginRefused(refusal)
+    return redeemed
 
 
 def remember_tenant_session(*, broker_session_key: str, tenant_slug: str, session_key: str) -> None:

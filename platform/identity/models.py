@@ -1,4 +1,5 @@
-"""Broker state (public schema). No citizen data beyond the broker's own short-lived records."""
+"""Broker state (public schema). No citizen data beyond the broker's own short-lived records;
+`actions.do_purge_expired_broker_records` (beat, every minute) removes them when they expire."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ from django.db import models
 
 
 class LoginCode(models.Model):
-    """One-time, short-lived code a tenant redeems server-side for the identity."""
+    """One-time, short-lived code a tenant redeems server-side for the identity.
+
+    Bound to the login that asked for it: `state_hash` is the SHA-256 of the tenant's state
+    nonce, which only the browser session that started the login holds. `identity` is cleared
+    when the code is redeemed or refused; the row itself is purged once expired.
+    """
 
     code_hash = models.CharField(max_length=64, unique=True)
+    state_hash = models.CharField(max_length=64, default="")
     tenant_slug = models.CharField(max_length=40)
     identity = models.JSONField()
     broker_session_key = models.CharField(max_length=64)
     created = models.DateTimeField(auto_now_add=True)
-    expires = models.DateTimeField()
+    expires = models.DateTimeField(db_index=True)
     used = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -24,7 +31,7 @@ class ConsumedAssertion(models.Model):
     """Assertion ids already accepted: a replayed SAML response is refused."""
 
     assertion_id = models.CharField(max_length=200, unique=True)
-    not_on_or_after = models.DateTimeField()
+    not_on_or_after = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return self.assertion_id

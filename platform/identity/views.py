@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +35,8 @@ FRIENDLY_NAMES = {  # pysaml2 may translate known OIDs to friendly names
     "l": "locality",
 }
 RATE_LIMIT = 30  # login starts per client address and minute
+# how long an assertion id is remembered when the response names no NotOnOrAfter of its own
+ASSERTION_FALLBACK_LIFETIME = timedelta(days=1)
 
 
 def refuse(
@@ -73,7 +75,10 @@ def _return_to_tenant(request: HttpRequest, pending: dict, identity: dict) -> Ht
     if tenant is None:
         return refuse(request, "Unbekanntes Portal.")
     code = issue_login_code(
-        tenant_slug=tenant.slug, identity=identity, broker_session_key=request.session.session_key
+        tenant_slug=tenant.slug,
+        state=pending["state"],
+        identity=identity,
+        broker_session_key=request.session.session_key,
     )
     return HttpResponseRedirect(
         _tenant_url(
@@ -177,7 +182,7 @@ def acs(request: HttpRequest) -> HttpResponse:
         assertion_id=assertion_id,
         not_on_or_after=datetime.fromtimestamp(not_after, tz=timezone.get_current_timezone())
         if not_after
-        else timezone.now(),
+        else timezone.now() + ASSERTION_FALLBACK_LIFETIME,
     )
     request.session["saml_outstanding"] = outstanding
     identity, level = _identity_from(response)

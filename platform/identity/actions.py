@@ -1,0 +1,54 @@
+"""Writes of the single sign-on broker that are not part of one login (public schema)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from kreisportal.identity.models import ConsumedAssertion, LoginCode, TenantSession
+
+logger = logging.getLogger("kreisportal.identity")
+
+# An assertion id is remembered until its NotOnOrAfter plus this margin: pysaml2 accepts a
+# response up to 30 s (accepted_time_diff) past it, so a replay inside that window is refused.
+ASSERTION_GRACE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    login_codes: int
+    consumed_assertions: int
+    broker_sessions: int
+    tenant_session_links: int
+
+
+def do_purge_expired_broker_records(*, now=None) -> PurgeResult:
+    """Delete what the broker no longer needs, in the public schema, whatever schema the caller
+    is in: login codes past their lifetime (used or not; a used one holds no identity any more),
+    assertion ids past NotOnOrAfter (+ grace), expired broker sessions (they carry the identity
+    for single sign-on, up to SESSION_COOKIE_AGE) and the logout links of broker sessions that are
+    gone (without the broker's cookie nobody can log out through them)."""
+    now = now or timezone.now()
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        codes = LoginCode.objects.filter(expires__lt=now).delete()[0]
+        assertions = ConsumedAssertion.objects.filter(
+            not_on_or_after__lt=now - ASSERTION_GRACE
+        ).delete()[0]
+        sessions = Session.objects.filter(expire_date__lt=now).delete()[0]
+        live = Session.objects.filter(expire_date__gte=now).values("session_key")
+        links = TenantSession.objects.exclude(broker_session_key__in=live).delete()[0]
+    result = PurgeResult(
+        login_codes=codes,
+        consumed_assertions=assertions,
+        broker_sessions=sessions,
+        tenant_session_links=links,
+    )
+    if any((codes, assertions, sessions, links)):
+        logger.info("broker records purged: %s", result)
+    return result
