@@ -19,6 +19,8 @@ from wagtail.contrib.redirects.middleware import RedirectMiddleware
 # Paths a suspended tenant still answers: its own admin (so the district can fix and resume it),
 # static files and the load balancer's health check.
 SUSPENSION_EXEMPT_PREFIXES = ("/cms/", "/static/", "/healthz")
+# The URLconf of `admin.<BASE_DOMAIN>`: the tenant administration (the bare host has none).
+ADMIN_HOST_URLCONF = "kreisportal.urls_admin"
 
 
 class PortalTenantMiddleware(TenantMainMiddleware):
@@ -43,6 +45,20 @@ class PortalTenantMiddleware(TenantMainMiddleware):
         )
         domain.tenant.schema_present = domain.schema_present
         return domain.tenant
+
+    @staticmethod
+    def setup_url_routing(request: HttpRequest, force_public: bool = False) -> None:
+        """The public schema has two hosts: the district IT team's admin answers on
+        `admin.<BASE_DOMAIN>` only (its own URLconf); the bare base domain keeps the portal
+        list, finder, API and SSO broker, and has no admin."""
+        TenantMainMiddleware.setup_url_routing(request, force_public=force_public)
+        tenant = getattr(request, "tenant", None)
+        if (
+            getattr(request, "urlconf", None) == settings.PUBLIC_SCHEMA_URLCONF
+            and tenant is not None
+            and getattr(tenant, "domain_url", "").lower() == f"admin.{settings.BASE_DOMAIN}"
+        ):
+            request.urlconf = ADMIN_HOST_URLCONF
 
     def process_request(self, request: HttpRequest):
         response = super().process_request(request)

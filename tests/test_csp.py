@@ -48,7 +48,7 @@ def _directives(header: str) -> dict[str, list[str]]:
         ("erkelenz", "/cms/login/"),
         ("erkelenz", "/api/docs/"),
         (None, "/"),
-        (None, "/admin/login/"),
+        ("admin", "/admin/login/"),  # admin.<base>: the tenant administration's host
     ],
 )
 def test_every_page_has_a_policy_without_inline_scripts(client, db, slug, path):

@@ -1,0 +1,23 @@
+"""URLs of `admin.<BASE_DOMAIN>` (public schema): the district IT team's tenant administration.
+
+The bare base domain (`kreisportal.urls_public`) has no admin; `PortalTenantMiddleware` picks
+this URLconf by host name.
+"""
+
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from kreisportal import views
+
+admin.site.site_header = "Kreisportal – Mandantenverwaltung"
+admin.site.site_title = "Kreisportal"
+admin.site.index_title = "Verwaltung der Mandanten"
+
+handler500 = "kreisportal.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/admin/", permanent=False), name="admin-host-index"),
+]
