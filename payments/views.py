@@ -172,7 +172,8 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
     except RequestDataTooBig:
         return JsonResponse({"error": "body too large"}, status=413)
     if event["type"] in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-        session = field(event, "data", "object") or {}
+        session = field(event, "data", "object")
+        session = session if isinstance(session, dict) else {}
         session_id = session.get("id")
         payment = (
             Payment.objects.filter(provider="card", provider_reference=session_id).first()
