@@ -70,6 +70,8 @@ def pg_program(name: str) -> str:
     only the dumped server knows as if they were ordinary ones (PostgreSQL 15.20 keeps an internal
     `pg_attver` option on every column; pg_dump 15 leaves it out, pg_dump 18 writes
     `ALTER COLUMN … SET (pg_attver=…)`, which a PostgreSQL 18 server refuses on restore).
+    A newer pg_restore does not work at all with a server before 17: from 17 on it starts every
+    restore with `SET transaction_timeout = 0`, a setting those servers do not know.
     """
     import shutil
 
@@ -86,11 +88,12 @@ def pg_program(name: str) -> str:
     for program, version in versions.items():
         if version == server:
             return program
-    for program, version in versions.items():
-        if version > server:
+    newer = {program: version for program, version in versions.items() if version > server}
+    for program, version in newer.items():
+        if _newer_client_works(name, version, server):
             logger.warning(
                 "no %s of PostgreSQL %s found, using %s (%s): install the PostgreSQL %s client "
-                "so that its dumps restore on other servers too",
+                "(README: PostgreSQL server versions)",
                 name,
                 server,
                 program,
@@ -101,10 +104,21 @@ def pg_program(name: str) -> str:
     if not versions:
         raise PostgresToolError(f"{name} not found: install the PostgreSQL {server} client")
     found = ", ".join(f"{program} ({version})" for program, version in versions.items())
+    if newer:
+        raise PostgresToolError(
+            f"{name} does not work with PostgreSQL {server}: found {found}, which set "
+            f"transaction_timeout, unknown before PostgreSQL 17; "
+            f"install the PostgreSQL {server} client"
+        )
     raise PostgresToolError(
         f"{name} is older than the server (PostgreSQL {server}): found {found}; "
         f"install the PostgreSQL {server} client"
     )
+
+
+def _newer_client_works(name: str, client: int, server: int) -> bool:
+    """Whether a client program newer than the server works with it (pg_dump always does)."""
+    return not (name == "pg_restore" and client >= 17 > server)
 
 
 def _major_version(program: str) -> int:

@@ -45,6 +45,16 @@ def test_without_it_a_newer_client_is_used_with_a_warning(server_version, tmp_pa
     assert "install the PostgreSQL 15 client" in caplog.text
 
 
+def test_a_newer_pg_restore_is_refused_for_a_server_before_17(server_version, tmp_path):
+    """pg_restore 17+ sends `SET transaction_timeout = 0`, which PostgreSQL 15 refuses."""
+    wheel_restore = _fake_program(tmp_path / "wheel", "pg_restore", 18)
+    server_version(15)
+    with pytest.raises(PostgresToolError, match="install the PostgreSQL 15 client"):
+        pg_program("pg_restore")
+    server_version(17)
+    assert pg_program("pg_restore") == str(wheel_restore)
+
+
 def test_an_older_client_only_is_refused(server_version, tmp_path):
     _fake_program(tmp_path / "path", "pg_dump", 17)
     server_version(19)
