@@ -227,15 +227,25 @@ def test_beat_sends_the_purge_once_into_the_public_schema(db):
 def test_beat_entry_runs_the_purge_in_the_public_schema(db):
     import kreisportal.identity.tasks  # noqa: F401 - registered, as the worker's autodiscovery does
     from kreisportal.celery import app
+    from kreisportal.identity import actions
 
+    original = actions.do_purge_expired_broker_records
     scheduler = _scheduler()
     with schema_context("public"):
         _code("expired", expires_in=-timedelta(seconds=1))
+    ran_in = []
+
+    def purge(**kwargs):
+        ran_in.append(connection.schema_name)  # the schema the task itself runs in
+        return original(**kwargs)
+
     app.conf.task_always_eager = True
     try:
-        with schema_context("gangelt"):
-            scheduler.apply_entry(scheduler.schedule["purge-broker-records@public"])
+        with mock.patch.object(actions, "do_purge_expired_broker_records", side_effect=purge):
+            with schema_context("gangelt"):
+                scheduler.apply_entry(scheduler.schedule["purge-broker-records@public"])
     finally:
         app.conf.task_always_eager = False
+    assert ran_in == ["public"]
     with schema_context("public"):
         assert not LoginCode.objects.exists()
