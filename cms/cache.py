@@ -11,6 +11,7 @@ token of the visitor it is served to (which also gives that visitor the CSRF coo
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -38,7 +39,9 @@ def purge_tenant_page_cache() -> None:
 
 
 def _key(request: HttpRequest) -> str:
-    return f"page:{_generation()}:{get_language()}:{request.get_host()}:{request.get_full_path()}"
+    """Short and fixed in length whatever the URL (memcached allows 250 characters)."""
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"page:{_generation()}:{get_language()}:{address}"
 
 
 def _cacheable(request: HttpRequest) -> bool:
