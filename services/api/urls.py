@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from services.api import views
+from services.api.errors import not_found
 
 urlpatterns = [
     path("v1/services/", views.ServiceListView.as_view(), name="api-services"),
@@ -12,4 +13,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script (CSP)
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Any other path under /api/ ending in a slash: a JSON 404, not the HTML page of the site.
+    # (Without the slash, APPEND_SLASH still redirects here first, as for every other URL.)
+    re_path(r"^(.*/)?$", not_found, name="api-not-found"),
 ]

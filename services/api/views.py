@@ -10,18 +10,29 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from services import selectors
+from services.api import schema as _schema_extensions  # noqa: F401 - registers them
+from services.api.errors import printable
 from services.api.serializers import (
+    LEIKA_KEY,
+    LEIKA_KEY_PATTERN,
+    ErrorSerializer,
+    ExportQuery,
+    ExportRowSerializer,
+    FinderAnswerSerializer,
     FinderQuery,
+    OfficePageSerializer,
     OfficeSerializer,
-    ServiceItemSerializer,
+    ServiceDetailSerializer,
     ServiceListQuery,
+    ServicePageSerializer,
 )
 from services.finder import find_responsible
 from services.local.models import LocalService
@@ -54,11 +65,46 @@ def _service_url(request: Request, key: str) -> str:
     return request.build_absolute_uri(f"/api/v1/services/{key}/")
 
 
-class ServiceListView(APIView):
+_ERROR_DESCRIPTIONS = {
+    400: "a query parameter is invalid (`errors` names it), e.g. a NUL byte or a non-ASCII digit",
+    404: "not found",
+    406: "the Accept header allows no JSON",
+    414: "the query string is too long",
+    503: "the database cannot be reached; try again later",
+}
+
+
+def _errors(*statuses: int, not_found: str = "") -> dict[int, OpenApiResponse]:
+    """Documented error answers: the ones every endpoint can give, plus `statuses`."""
+    documented = {}
+    for status in sorted({400, 406, 414, 503, *statuses}):
+        description = not_found if status == 404 and not_found else _ERROR_DESCRIPTIONS[status]
+        documented[status] = OpenApiResponse(ErrorSerializer, description=description)
+    return documented
+
+
+class CatalogueAPIView(APIView):
+    """Base of every catalogue endpoint: JSON only, and no query parameter with a NUL byte ever
+    reaches a serializer or the database (psycopg refuses to send one)."""
+
+    renderer_classes = [JSONRenderer]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                raise ValidationError(
+                    {printable(name): ["Enthält ein unzulässiges Zeichen (NUL)."]}
+                )
+
+
+class ServiceListView(CatalogueAPIView):
     @extend_schema(
         parameters=[ServiceListQuery],
-        responses=ServiceItemSerializer(many=True),
-        description="Services, ranked by relevance when `q` is given (offered services first).",
+        responses={200: ServicePageSerializer, **_errors()},
+        description="Services, one page at a time, ranked by relevance when `q` is given "
+        "(offered services first). `offered` and `online_level` only on a tenant's host "
+        "(400 on the public host); a `page` beyond the last page is a 400.",
     )
     def get(self, request: Request) -> Response:
         query = ServiceListQuery(data=request.query_params)
@@ -136,9 +182,26 @@ class ServiceListView(APIView):
         )
 
 
-class ServiceDetailView(APIView):
-    @extend_schema(responses={200: dict, 404: dict})
+class ServiceDetailView(CatalogueAPIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "leika_key",
+                str,
+                OpenApiParameter.PATH,
+                pattern=LEIKA_KEY_PATTERN,
+                description="LeiKa key (14 digits)",
+            )
+        ],
+        responses={
+            200: ServiceDetailSerializer,
+            **_errors(404, not_found="no service with this key (or not a 14-digit key)"),
+        },
+    )
     def get(self, request: Request, leika_key: str) -> Response:
+        # anything but 14 ASCII digits names no service: never sent to the database
+        if not LEIKA_KEY.fullmatch(leika_key):
+            raise Http404("Leistung nicht gefunden")
         service = selectors.access_service(leika_key)
         local = selectors.local_part(service)
         in_tenant = selectors.in_tenant_schema()
@@ -179,8 +242,13 @@ class ServiceDetailView(APIView):
         return _cached(Response(data))
 
 
-class OfficeListView(APIView):
-    @extend_schema(responses=OfficeSerializer(many=True))
+class OfficeListView(CatalogueAPIView):
+    @extend_schema(
+        responses={
+            200: OfficePageSerializer,
+            **_errors(404, not_found="on the public host: offices belong to a tenant"),
+        },
+    )
     def get(self, request: Request) -> Response:
         if not selectors.in_tenant_schema():
             raise Http404("Dienststellen gibt es nur im Portal eines Mandanten.")
@@ -188,13 +256,19 @@ class OfficeListView(APIView):
         return _cached(Response({"count": len(offices), "results": offices}))
 
 
-class FinderView(APIView):
+class FinderView(CatalogueAPIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("service", str, required=True, description="LeiKa key"),
-            OpenApiParameter("municipality", str, required=True, description="slug or AGS"),
-        ],
-        responses={200: dict, 400: dict, 404: dict},
+        parameters=[FinderQuery],
+        responses={
+            200: FinderAnswerSerializer,
+            **_errors(
+                404,
+                not_found="no service with this key; or on a municipality's host, "
+                "where there is no finder (it is district-wide)",
+            ),
+        },
+        description="Who is responsible for a service for the citizens of a municipality, and "
+        "how to do it online. On the public host and the district's host.",
     )
     def get(self, request: Request) -> Response:
         tenant = getattr(request, "tenant", None)
@@ -211,8 +285,8 @@ class FinderView(APIView):
         if municipality is None:
             raise ValidationError({"municipality": [f"unknown municipality '{ident}'"]})
         service = Service.objects.filter(leika_key=query.validated_data["service"]).first()
-        if service is None:
-            raise ValidationError({"service": ["unknown LeiKa key"]})
+        if service is None:  # well-formed, but no such service: as GET /services/<key>/
+            raise Http404("Leistung nicht gefunden")
         answer = find_responsible(service=service, municipality=municipality)
         offer = answer.offer
         return _cached(
@@ -247,7 +321,7 @@ class FinderView(APIView):
         )
 
 
-class ExportView(APIView):
+class ExportView(CatalogueAPIView):
     """The tenant's catalogue (every service with its local part) as JSON or CSV."""
 
     COLUMNS = [
@@ -263,18 +337,24 @@ class ExportView(APIView):
     ]
 
     @extend_schema(
-        parameters=[OpenApiParameter("as", str, enum=["json", "csv"])],
+        parameters=[ExportQuery],
         responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): ExportRowSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
+            **{
+                (status, "application/json"): response
+                for status, response in _errors(
+                    404, not_found="on the public host: the export belongs to a tenant"
+                ).items()
+            },
         },
     )
     def get(self, request: Request) -> HttpResponse:
         if not selectors.in_tenant_schema():
             raise Http404("Export gibt es nur im Portal eines Mandanten.")
-        kind = request.query_params.get("as", "json")
-        if kind not in {"json", "csv"}:
-            raise ValidationError({"as": ["use 'json' or 'csv'"]})
+        query = ExportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        kind = query.validated_data["as"]
         rows = [
             [
                 ls.service.leika_key,
