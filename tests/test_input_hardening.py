@@ -62,6 +62,7 @@ def routes(urlconf: str) -> list[str]:
 
 TENANT_ROUTES = routes("kreisportal.urls_tenant")
 PUBLIC_ROUTES = routes("kreisportal.urls_public")
+DISTRICT_ADMIN_ROUTES = routes("kreisportal.urls_admin")
 
 
 def _body(response) -> bytes:
@@ -138,6 +139,11 @@ def test_no_tenant_route_answers_a_server_error_to_bad_input(route, citizen_clie
 @pytest.mark.parametrize("route", PUBLIC_ROUTES)
 def test_no_public_route_answers_a_server_error_to_bad_input(route):
     assert _fuzz_route([Client()], route, BASE) > 0
+
+
+@pytest.mark.parametrize("route", DISTRICT_ADMIN_ROUTES)
+def test_no_district_admin_route_answers_a_server_error_to_bad_input(route):
+    assert _fuzz_route([Client()], route, f"admin.{BASE}") > 0
 
 
 def test_no_admin_route_answers_a_server_error_to_a_nul_byte(client):
