@@ -429,8 +429,12 @@ def test_account_export_lists_applications_and_deletion_keeps_them(
     exported = browser.get(f"http://{ERKELENZ}/konto/export/").json()
     assert exported["applications"][0]["reference"] == application.reference
     assert exported["applications"][0]["data"]["amtliches_kennzeichen"] == "HS-KP 2026"
+    assert exported["payments"][0]["amount_cents"] == application.form.fee_cents > 0
+    assert exported["payments"][0]["status"] == "pending"
+    assert exported["cadastral_orders"] == []
     refused = browser.post(f"http://{ERKELENZ}/konto/loeschen/", {"confirm": "ja"})
     assert refused.status_code == 400 and "aufbewahren" in refused.content.decode()
+    assert "1 Antrag, 1 Zahlungsbeleg" in refused.content.decode()
     with in_tenant("erkelenz"):
         assert Application.objects.filter(pk=application.pk).exists()
         assert application.citizen.user.is_active

@@ -75,10 +75,22 @@ def do_delete_account(*, citizen: Citizen) -> None:
             citizen.delete()
     except ProtectedError as exc:
         raise AccountKept(
-            "Ihr Konto kann hier nicht gelöscht werden, weil dazu Anträge oder Bestellungen "
-            "gehören, die die Behörde aufbewahren muss. Bitte wenden Sie sich an die Verwaltung."
+            "Ihr Konto kann hier nicht gelöscht werden, weil dazu Unterlagen gehören, die die "
+            f"Behörde aufbewahren muss ({kept_records(citizen)}). Sie werden nach Ablauf der "
+            "gesetzlichen Aufbewahrungsfristen gelöscht; bis dahin können Sie sie unter „Meine "
+            "Daten herunterladen“ einsehen. Bitte wenden Sie sich an die Verwaltung."
         ) from exc
     user.delete()
+
+
+def kept_records(citizen: Citizen) -> str:
+    """What the authority keeps about the citizen, in words: "2 Anträge, 1 Bestellung"."""
+    counts = (
+        (citizen.applications.count(), "Antrag", "Anträge"),
+        (citizen.cadastral_orders.count(), "Bestellung", "Bestellungen"),
+        (Payment.objects.filter(payer=citizen).count(), "Zahlungsbeleg", "Zahlungsbelege"),
+    )
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
 
 
 def export_data(citizen: Citizen) -> dict:
