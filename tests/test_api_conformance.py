@@ -152,7 +152,10 @@ def check(document: dict, operation: dict, response, label: str) -> None:
     body = json.loads(response.content)
     schema = json_schema(content[media_type]["schema"], document)
     error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(body))
-    assert error is None, f"{label}: {status} body does not match the schema: {error}"
+    assert error is None, (
+        f"{label}: {status} body does not match the schema at "
+        f"{'/'.join(map(str, error.absolute_path)) or 'top level'}: {error.message[:300]}"
+    )
 
 
 def test_every_query_parameter_is_documented_with_a_type(schema):

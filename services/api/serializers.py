@@ -127,6 +127,14 @@ class ServiceItemSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class OpeningHoursSerializer(serializers.Serializer):
+    """One slot of `Office.opening_hours` (validated by the model's validate_opening_hours)."""
+
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
+    opens = serializers.CharField(help_text="HH:MM")
+    closes = serializers.CharField(help_text="HH:MM")
+
+
 class OfficeSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -135,7 +143,7 @@ class OfficeSerializer(serializers.Serializer):
     city = serializers.CharField()
     phone = serializers.CharField()
     email = serializers.CharField()
-    opening_hours = serializers.JSONField()
+    opening_hours = OpeningHoursSerializer(many=True)
     appointment_url = serializers.CharField()
     is_demo = serializers.BooleanField()
 
