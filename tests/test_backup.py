@@ -23,7 +23,7 @@ from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
 
 from kreisportal.cli import main
-from tenants.backup import media_root_of
+from tenants.backup import media_root_of, private_root_of
 from tenants.models import Domain, Tenant, TenantAuditEntry
 
 SOURCE = "erkelenz"
@@ -120,6 +120,7 @@ def _drop_tenant(slug: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     shutil.rmtree(media_root_of(schema), ignore_errors=True)
+    shutil.rmtree(private_root_of(schema), ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +166,9 @@ def test_archive_holds_manifest_dump_and_media(round_trip, benchmark_report, db)
         manifest = json.load(tar.extractfile("manifest.json"))
     logo = _logo_name(round_trip["source"])  # e.g. original_images/logo-erkelenz.svg
     assert {"manifest.json", "schema.dump", f"media/{logo}"} <= names
-    assert any(name.startswith("media/postbox/") for name in names)
+    # citizens' documents are in the private part of the archive, never under media/
+    assert any(name.startswith("private/postfach/") for name in names)
+    assert not any(name.startswith("media/postfach/") for name in names)
     assert manifest["slug"] == SOURCE and manifest["schema"] == "erkelenz"
     assert manifest["kind"] == "municipality" and manifest["ags"] == "05370004"
     assert {"domain": "erkelenz.localhost", "primary": True} in manifest["domains"]
@@ -341,6 +344,7 @@ def test_missing_or_corrupt_backup_is_refused_and_leaves_nothing(
     assert not Tenant.objects.filter(slug="kaputt").exists()
     assert not schema_exists("kaputt")
     assert not media_root_of("kaputt").exists()
+    assert not private_root_of("kaputt").exists()
 
 
 def test_a_failure_after_the_schema_was_restored_removes_it_again(
@@ -359,6 +363,7 @@ def test_a_failure_after_the_schema_was_restored_removes_it_again(
     assert not Domain.objects.filter(domain=f"halb.{settings.BASE_DOMAIN}").exists()
     assert not schema_exists("halb")
     assert not media_root_of("halb").exists()
+    assert not private_root_of("halb").exists()
     assert not TenantAuditEntry.objects.filter(tenant_slug="halb").exists()
 
 
