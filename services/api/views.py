@@ -100,6 +100,7 @@ class CatalogueAPIView(APIView):
 
 class ServiceListView(CatalogueAPIView):
     @extend_schema(
+        operation_id="v1_services_list",  # an APIView's GET is named "retrieve" otherwise
         parameters=[ServiceListQuery],
         responses={200: ServicePageSerializer, **_errors()},
         description="Services, one page at a time, ranked by relevance when `q` is given "
