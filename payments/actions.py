@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from payments.models import Payment, PaymentEvent
+from payments.owners import tell_owner_paid
 
 logger = logging.getLogger(__name__)
 # states a provider's confirmed "paid" still overrides (see do_book_payment_event)
@@ -20,15 +21,17 @@ class PaymentError(Exception):
 
 
 def _announce_paid(payment: Payment, on_paid: Callable[[Payment], None] | None) -> None:
-    from payments.signals import payment_paid
-
     if on_paid is not None:
         on_paid(payment)
-    payment_paid.send(sender=Payment, payment=payment)
+    tell_owner_paid(payment)
 
 
 @transaction.atomic
-def do_create_payment(*, provider: str, amount_cents: int, purpose: str, payer=None) -> Payment:
+def do_create_payment(
+    *, provider: str, amount_cents: int, purpose: str, payer=None, pays_for: str = ""
+) -> Payment:
+    """A pending payment; `pays_for` names the owner kind told when it is paid
+    (payments.owners)."""
     from payments.providers import registry
 
     if provider not in registry:
@@ -36,7 +39,11 @@ def do_create_payment(*, provider: str, amount_cents: int, purpose: str, payer=N
     if not isinstance(amount_cents, int) or amount_cents <= 0:
         raise PaymentError("the amount must be a positive number of cents")
     return Payment.objects.create(
-        provider=provider, amount_cents=amount_cents, purpose=purpose, payer=payer
+        provider=provider,
+        amount_cents=amount_cents,
+        purpose=purpose,
+        payer=payer,
+        pays_for=pays_for,
     )
 
 
@@ -56,8 +63,8 @@ def do_book_payment_event(
 
     A "paid" is booked even on a payment that is failed or cancelled here: the provider took the
     money (a capture that completed after all, a checkout finished in another tab after the
-    citizen withdrew or started a new attempt), so it must not be lost. The owner's handler of
-    `payment_paid` decides what that payment now pays for, or refunds it.
+    citizen withdrew or started a new attempt), so it must not be lost. The owner's handler
+    (payments.owners) decides what that payment now pays for, or refunds it.
     """
     if outcome not in {"paid", "failed", "cancelled"}:
         raise PaymentError(f"unknown outcome {outcome!r}")
@@ -112,6 +119,7 @@ def do_next_attempt(*, payment_id, provider: str) -> tuple[Payment, bool]:
         amount_cents=payment.amount_cents,
         purpose=payment.purpose,
         payer=payment.payer,
+        pays_for=payment.pays_for,
     )
     replacement.replaces = payment
     replacement.save(update_fields=["replaces"])

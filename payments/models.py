@@ -25,6 +25,8 @@ class Payment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     payer = models.ForeignKey("accounts.Citizen", null=True, blank=True, on_delete=models.SET_NULL)
     method = models.CharField(max_length=20, blank=True)  # card, paypal
+    # what the payment pays for: the owner kind registered in payments.owners ("application", …)
+    pays_for = models.CharField(_("bezahlt für"), max_length=40, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     # A new attempt for the same purpose (the earlier one failed, was cancelled or was started at

@@ -118,3 +118,66 @@ def test_sandbox_page_bad_input_and_isolation(in_tenant):
     assert browser.get(f"http://{host('kreis')}/zahlung/sandbox/not-a-uuid/").status_code == 404
     with in_tenant("kreis"):
         assert Payment.objects.get(pk=payment.pk).status == "pending"
+
+
+def test_a_paid_payment_is_routed_to_its_own_owner_only(
+    in_tenant, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The payment records what it pays for; booking "paid" calls that owner's one handler
+    after commit — no broadcast that every app filters."""
+    from payments import owners
+
+    told: list[tuple[str, object]] = []
+    monkeypatch.setattr(
+        owners,
+        "_owners",
+        {
+            "application": lambda payment: told.append(("application", payment.pk)),
+            "cadastral_order": lambda payment: told.append(("cadastral_order", payment.pk)),
+        },
+    )
+    with in_tenant("erkelenz"), django_capture_on_commit_callbacks() as callbacks:
+        owned = do_create_payment(
+            provider="sandbox", amount_cents=1500, purpose="Antrag", pays_for="cadastral_order"
+        )
+        ownerless = do_create_payment(provider="sandbox", amount_cents=1500, purpose="Test")
+        for payment in (owned, ownerless):
+            do_book_payment_event(
+                payment_id=payment.pk, event_id=f"owner:{payment.pk}", outcome="paid"
+            )
+            # replayed: booked (and told) once
+            do_book_payment_event(
+                payment_id=payment.pk, event_id=f"owner:{payment.pk}", outcome="paid"
+            )
+        assert told == []  # nothing before commit
+    for callback in callbacks:
+        callback()
+    assert told == [("cadastral_order", owned.pk)]
+
+
+def test_registering_a_second_owner_for_a_kind_is_refused():
+    from payments.owners import owner_kinds, register_owner
+
+    assert {"application", "cadastral_order"} <= set(owner_kinds())
+    with pytest.raises(ValueError):
+        register_owner("application", lambda payment: None)
+
+
+def test_fees_record_what_they_pay_for_and_a_new_attempt_keeps_it(in_tenant):
+    from payments.actions import do_next_attempt
+    from services.accounts.actions import do_sign_in_citizen
+    from services.fulfillment.actions import do_place_cadastral_order
+    from services.fulfillment.models import Parcel
+
+    with in_tenant("kreis"):
+        citizen = do_sign_in_citizen(identity={"pseudonym": "owner-route", "level": "high"})
+        order = do_place_cadastral_order(
+            citizen=citizen,
+            parcel=Parcel.objects.first(),
+            product="flurstuecksnachweis",
+            trust_level="high",
+        )
+        assert order.payment.pays_for == "cadastral_order"
+        do_book_payment_event(payment_id=order.payment_id, event_id="owner-fail", outcome="failed")
+        retry, is_new = do_next_attempt(payment_id=order.payment_id, provider="sandbox")
+        assert is_new and retry.pays_for == "cadastral_order"

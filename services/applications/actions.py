@@ -26,6 +26,8 @@ from services.applications.models import (
 )
 
 logger = logging.getLogger(__name__)
+# the owner kind of application fees (payments.owners; registered in apps.py)
+PAYS_FOR_APPLICATION = "application"
 SYSTEM = "System"
 
 
@@ -191,6 +193,7 @@ def do_submit(*, application: Application) -> Application:
             amount_cents=form.fee_cents,
             payer=citizen,
             purpose=f"{form.title} ({application.reference})"[:200],
+            pays_for=PAYS_FOR_APPLICATION,
         )
         application.save(update_fields=["payment"])
         _move(application, Status.AWAITING_PAYMENT, actor=SYSTEM, action="payment_requested")

@@ -8,4 +8,8 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from services.applications import signals  # noqa: F401 - paid payments move applications
+        from payments.owners import register_owner
+        from services.applications.actions import PAYS_FOR_APPLICATION, do_mark_paid
+
+        # a booked fee moves its application on (and starts automated handling)
+        register_owner(PAYS_FOR_APPLICATION, lambda payment: do_mark_paid(payment=payment))

@@ -69,9 +69,7 @@ def _inbox_urls():
             inbox.upload_file,
             name="applications_inbox_upload",
         ),
-        path(
-            "antraege/<int:pk>/dokument/", inbox.document, name="applications_inbox_document"
-        ),
+        path("antraege/<int:pk>/dokument/", inbox.document, name="applications_inbox_document"),
     ]
 
 

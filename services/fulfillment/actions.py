@@ -55,6 +55,10 @@ def _verification_code() -> str:
     return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
+# the owner kind of cadastral order fees (payments.owners; registered in apps.py)
+PAYS_FOR_CADASTRAL_ORDER = "cadastral_order"
+
+
 @transaction.atomic
 def do_place_cadastral_order(
     *, citizen: Citizen, parcel: Parcel, product: str, trust_level: str
@@ -65,6 +69,7 @@ def do_place_cadastral_order(
         amount_cents=FEES[product],
         payer=citizen,
         purpose=f"{Product(product).label}, {parcel}",
+        pays_for=PAYS_FOR_CADASTRAL_ORDER,
     )
     return CadastralOrder.objects.create(
         citizen=citizen,

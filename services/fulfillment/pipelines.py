@@ -18,10 +18,6 @@ class Pipeline:
     def __init__(self, identifier: str) -> None:
         self.identifier = identifier
 
-    def order_for_payment(self, payment: Payment):
-        """The order of this pipeline that the payment pays for, if any."""
-        return None
-
     def start(self, order) -> None:
         """Queue the work (a Celery task); it must be idempotent."""
         raise NotImplementedError
@@ -49,6 +45,14 @@ class CadastralExtractPipeline(Pipeline):
 
         CadastralOrder.objects.filter(pk=order.pk, status="awaiting_payment").update(status="paid")
         dispatch(fulfil_cadastral_order, str(order.pk))
+
+
+def start_pipeline_of_paid_order(payment: Payment) -> None:
+    """The owner route of cadastral order fees (payments.owners): the paid order's pipeline."""
+    pipeline = pipelines["liegenschaftsauskunft"]
+    order = pipeline.order_for_payment(payment)
+    if order is not None:
+        pipeline.start(order)
 
 
 class ApplicationPipeline(Pipeline):

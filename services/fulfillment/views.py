@@ -73,9 +73,7 @@ def order(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(
             f"/konto/anmelden/?{urlencode({'next': '/liegenschaftsauskunft/'})}"
         )
-    parcel = Parcel.objects.filter(
-        pk=parse_number(request.POST.get("parcel", ""))
-    ).first()
+    parcel = Parcel.objects.filter(pk=parse_number(request.POST.get("parcel", ""))).first()
     if parcel is None:
         raise Http404("Flurstück nicht gefunden")
     try:
