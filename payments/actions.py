@@ -157,3 +157,38 @@ def do_refund_payment(*, payment_id, reason: str = "") -> tuple[Payment, bool]:
         payment.save(update_fields=["status"])
         logger.info("payment %s refunded via %s", payment.pk, payment.provider)
         return payment, True
+
+
+def do_start_payment(*, payment: Payment, request, return_path: str):
+    """Hand a pending payment to its provider; returns where to send the citizen (Redirect).
+    The provider's reference (PayPal order, Stripe session) is stored here, never by the
+    provider. ProviderError when the platform refuses or cannot be reached."""
+    from payments.providers import registry
+
+    redirect = registry[payment.provider].start(payment, request, return_path=return_path)
+    if redirect.reference:
+        Payment.objects.filter(pk=payment.pk).update(provider_reference=redirect.reference)
+        payment.provider_reference = redirect.reference
+    return redirect
+
+
+def do_book_webhook_events(*, provider: str, events) -> int:
+    """Book the verified events of a provider's webhook (payments.providers.WebhookEvent);
+    events naming no payment of that provider are ignored. Returns how many booked now."""
+    booked = 0
+    for event in events:
+        payment = Payment.objects.filter(
+            provider=provider, provider_reference=event.reference
+        ).first()
+        if payment is None:
+            logger.info("%s webhook %s names no payment here", provider, event.event_id)
+            continue
+        _, now = do_book_payment_event(
+            payment_id=payment.pk,
+            event_id=event.event_id,
+            outcome=event.outcome,
+            method=event.method,
+            payload={"event": event.kind} if event.kind else None,
+        )
+        booked += int(now)
+    return booked

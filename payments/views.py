@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kreisportal.http import parse_uuid, safe_local_path
 from payments.actions import do_book_payment_event
 from payments.models import Payment
-from payments.webhooks import BadWebhookBody, field, parse_webhook_body
 
 logger = logging.getLogger(__name__)
 OUTCOMES = {"erfolg": "paid", "fehler": "failed", "abbruch": "cancelled"}
@@ -103,89 +102,46 @@ def paypal_return(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
-def webhook_post_only(view: Callable[[HttpRequest], JsonResponse]):
+def webhook_post_only(view: Callable[..., JsonResponse]):
     """Webhooks answer every other method with a JSON 405 that names the allowed one."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest) -> JsonResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
         if request.method != "POST":
             response = JsonResponse(
                 {"error": "method not allowed", "allowed": ["POST"]}, status=405
             )
             response["Allow"] = "POST"
             return response
-        return view(request)
+        return view(request, *args, **kwargs)
 
     return wrapper
 
 
-@csrf_exempt  # called by PayPal's servers; authenticity is checked with PayPal itself
-@webhook_post_only
-def paypal_webhook(request: HttpRequest) -> JsonResponse:
-    from payments.providers import ProviderError, registry
+def _provider_by_webhook_name(name: str):
+    from payments.providers import registry
 
+    return next((p for p in registry if p.webhook_name and p.webhook_name == name), None)
+
+
+@csrf_exempt  # called by the platforms' servers; each provider verifies its own events
+@webhook_post_only
+def provider_webhook(request: HttpRequest, name: str) -> JsonResponse:
+    """/zahlung/webhooks/<name>/: the provider verifies and parses its webhook
+    (`handle_webhook`), the events are booked here, once each."""
+    from payments.actions import do_book_webhook_events
+    from payments.providers import WebhookRefused
+
+    provider = _provider_by_webhook_name(name)
+    if provider is None:
+        return JsonResponse(
+            {"error": f"no payment provider with webhooks named {name[:40]!r}"}, status=404
+        )
     try:
-        body = parse_webhook_body(request.body)
-    except BadWebhookBody as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        events = provider.handle_webhook(request)
+    except WebhookRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
     except RequestDataTooBig:
         return JsonResponse({"error": "body too large"}, status=413)
-    try:
-        verified = registry["paypal"].verify_webhook(headers=request.headers, body=body)
-    except ProviderError:
-        return JsonResponse({"error": "verification unavailable, retry later"}, status=503)
-    if not verified:
-        logger.warning("PayPal webhook with an invalid signature refused")
-        return JsonResponse({"error": "invalid signature"}, status=400)
-    if body.get("event_type") == "PAYMENT.CAPTURE.COMPLETED":
-        order_id = field(body, "resource", "supplementary_data", "related_ids", "order_id")
-        payment = (
-            Payment.objects.filter(provider="paypal", provider_reference=order_id).first()
-            if isinstance(order_id, str) and order_id
-            else None
-        )
-        if payment is not None:
-            do_book_payment_event(
-                payment_id=payment.pk,
-                event_id=f"paypal:event:{body.get('id')}",
-                outcome="paid",
-                method="paypal",
-                payload={"event": body.get("event_type")},
-            )
-    return JsonResponse({"received": True})
-
-
-@csrf_exempt  # called by Stripe's servers; authenticity is the signature
-@webhook_post_only
-def stripe_webhook(request: HttpRequest) -> JsonResponse:
-    from payments.providers import ProviderError, registry
-
-    try:
-        # the signature covers the raw bytes; the body is parsed (and its shape checked) only
-        # when it is Stripe's
-        event = registry["card"].parse_webhook(
-            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
-        )
-    except ProviderError as exc:
-        logger.warning("Stripe webhook refused: %s", exc)
-        return JsonResponse({"error": str(exc)}, status=400)
-    except RequestDataTooBig:
-        return JsonResponse({"error": "body too large"}, status=413)
-    if event["type"] in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-        session = field(event, "data", "object")
-        session = session if isinstance(session, dict) else {}
-        session_id = session.get("id")
-        payment = (
-            Payment.objects.filter(provider="card", provider_reference=session_id).first()
-            if isinstance(session_id, str) and session_id
-            else None
-        )
-        if payment is not None and session.get("payment_status") == "paid":
-            do_book_payment_event(
-                payment_id=payment.pk,
-                event_id=f"stripe:{event['id']}",
-                outcome="paid",
-                method="card",
-                payload={"event": event["type"]},
-            )
+    do_book_webhook_events(provider=provider.identifier, events=events)
     return JsonResponse({"received": True})

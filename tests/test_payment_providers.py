@@ -15,9 +15,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import RequestFactory
 
-from payments.actions import do_book_payment_event, do_create_payment
+from payments.actions import do_book_payment_event, do_create_payment, do_start_payment
 from payments.models import Payment, PaymentEvent
-from payments.providers import registry
 from payments.tasks import reconcile_pending_payments
 
 BASE = django_settings.BASE_DOMAIN
@@ -196,7 +195,7 @@ def test_paypal_order_approve_capture_and_replayed_webhooks(fake_api, in_tenant,
         payment = do_create_payment(
             provider="paypal", amount_cents=2500, purpose="Liegenschaftskarte"
         )
-        redirect = registry["paypal"].start(payment, _request(), return_path="/konto/")
+        redirect = do_start_payment(payment=payment, request=_request(), return_path="/konto/")
         assert redirect.url.startswith("https://www.sandbox.paypal.com/checkoutnow")
         assert Payment.objects.get(pk=payment.pk).provider_reference == "5O190127TN364715T"
     order_call = [c for c in FakeAPI.calls if c == ("POST", "/v2/checkout/orders")]
@@ -220,7 +219,7 @@ def test_paypal_order_approve_capture_and_replayed_webhooks(fake_api, in_tenant,
 def test_paypal_webhook_with_a_bad_signature_is_refused(fake_api, in_tenant, client):
     with in_tenant("kreis"):
         payment = do_create_payment(provider="paypal", amount_cents=900, purpose="x")
-        registry["paypal"].start(payment, _request(), return_path="/konto/")
+        do_start_payment(payment=payment, request=_request(), return_path="/konto/")
     response = _paypal_webhook(client, signature="forged")
     assert response.status_code == 400 and response.json()["error"] == "invalid signature"
     bad_json = client.post(
@@ -262,7 +261,7 @@ def test_stripe_checkout_and_signed_webhook_replayed(fake_api, in_tenant, client
         payment = do_create_payment(
             provider="card", amount_cents=1500, purpose="Flurstücksnachweis"
         )
-        redirect = registry["card"].start(payment, _request(), return_path="/konto/")
+        redirect = do_start_payment(payment=payment, request=_request(), return_path="/konto/")
         assert redirect.url == "https://checkout.stripe.com/c/pay/cs_test_a1b2"
     payload = _stripe_event()
     for _ in range(100):
@@ -284,7 +283,7 @@ def test_stripe_checkout_and_signed_webhook_replayed(fake_api, in_tenant, client
 def test_stripe_webhook_with_a_bad_signature_is_refused(fake_api, in_tenant, client, signature):
     with in_tenant("kreis"):
         payment = do_create_payment(provider="card", amount_cents=1500, purpose="x")
-        registry["card"].start(payment, _request(), return_path="/konto/")
+        do_start_payment(payment=payment, request=_request(), return_path="/konto/")
     payload = _stripe_event("evt_forged")
     header = _stripe_signature(payload, secret="whsec_wrong") if signature is None else signature
     response = client.post(
@@ -302,9 +301,9 @@ def test_stripe_webhook_with_a_bad_signature_is_refused(fake_api, in_tenant, cli
 def test_reconciliation_settles_payments_whose_webhook_never_came(fake_api, in_tenant):
     with in_tenant("kreis"):
         paypal = do_create_payment(provider="paypal", amount_cents=2500, purpose="a")
-        registry["paypal"].start(paypal, _request(), return_path="/konto/")
+        do_start_payment(payment=paypal, request=_request(), return_path="/konto/")
         card = do_create_payment(provider="card", amount_cents=1500, purpose="b")
-        registry["card"].start(card, _request(), return_path="/konto/")
+        do_start_payment(payment=card, request=_request(), return_path="/konto/")
         assert reconcile_pending_payments(min_age_seconds=0) == 2
         assert set(
             Payment.objects.filter(pk__in=[paypal.pk, card.pk]).values_list("status", flat=True)
@@ -319,7 +318,7 @@ def test_unreachable_provider_leaves_the_payment_pending(in_tenant, settings):
     with in_tenant("kreis"):
         payment = do_create_payment(provider="paypal", amount_cents=100, purpose="x")
         with pytest.raises(ProviderError, match="unreachable"):
-            registry["paypal"].start(payment, _request(), return_path="/konto/")
+            do_start_payment(payment=payment, request=_request(), return_path="/konto/")
         assert Payment.objects.get(pk=payment.pk).status == "pending"
 
 
@@ -335,7 +334,7 @@ def test_refund_through_the_provider_happens_once(fake_api, in_tenant, provider,
 
     with in_tenant("kreis"):
         payment = do_create_payment(provider=provider, amount_cents=2500, purpose="Antrag")
-        registry[provider].start(payment, _request(), return_path="/konto/")
+        do_start_payment(payment=payment, request=_request(), return_path="/konto/")
         do_book_payment_event(
             payment_id=payment.pk, event_id=f"test:{payment.pk}", outcome="paid", method=provider
         )
@@ -354,7 +353,7 @@ def test_refund_refused_by_the_provider_leaves_the_payment_paid(fake_api, in_ten
 
     with in_tenant("kreis"):
         payment = do_create_payment(provider="paypal", amount_cents=900, purpose="Antrag")
-        registry["paypal"].start(payment, _request(), return_path="/konto/")
+        do_start_payment(payment=payment, request=_request(), return_path="/konto/")
         do_book_payment_event(
             payment_id=payment.pk, event_id=f"test:{payment.pk}", outcome="paid", method="paypal"
         )

@@ -9,9 +9,8 @@ import json
 import pytest
 from django.conf import settings
 
-from payments.actions import do_book_payment_event, do_create_payment
+from payments.actions import do_book_payment_event, do_create_payment, do_start_payment
 from payments.models import Payment, PaymentEvent
-from payments.providers import registry
 from services.applications.models import Application, Status
 from services.fulfillment.models import CadastralOrder
 from tests.sso import Browser, sign_in
@@ -59,7 +58,7 @@ def test_paypal_return_url_refuses_payments_of_other_providers(in_tenant, client
 def test_paypal_cancel_return_books_nothing_and_says_so(in_tenant, client):
     with in_tenant("kreis"):
         payment = do_create_payment(provider="paypal", amount_cents=2500, purpose="Karte")
-        registry["paypal"].start(payment, _request(), return_path="/konto/")
+        do_start_payment(payment=payment, request=_request(), return_path="/konto/")
     url = f"/zahlung/paypal/rueckkehr/?zahlung={payment.pk}&zurueck=/konto/&abbruch=1"
     for _ in range(2):
         answer = client.get(url, HTTP_HOST=KREIS_HOST)
@@ -349,7 +348,7 @@ def test_replaced_paypal_order_is_never_overwritten(in_tenant, settings):
     with in_tenant("erkelenz"):
         application = _submit_parking_permit(browser)
         first = do_prepare_payment(application=application)
-        registry["paypal"].start(first, _request(), return_path="/konto/")
+        do_start_payment(payment=first, request=_request(), return_path="/konto/")
         second = do_prepare_payment(application=application)
         assert second.pk != first.pk and second.replaces_id == first.pk
         first.refresh_from_db()

@@ -181,3 +181,45 @@ def test_fees_record_what_they_pay_for_and_a_new_attempt_keeps_it(in_tenant):
         do_book_payment_event(payment_id=order.payment_id, event_id="owner-fail", outcome="failed")
         retry, is_new = do_next_attempt(payment_id=order.payment_id, provider="sandbox")
         assert is_new and retry.pays_for == "cadastral_order"
+
+
+@pytest.mark.parametrize("name", ["sandbox", "card", "unbekannt", "ePayBL"])
+def test_webhooks_exist_only_for_providers_that_declare_them(client, db, name):
+    answer = client.post(
+        f"/zahlung/webhooks/{name}/",
+        data="{}",
+        content_type="application/json",
+        HTTP_HOST=f"erkelenz.{settings.BASE_DOMAIN}",
+    )
+    assert answer.status_code == 404
+    assert "no payment provider" in answer.json()["error"]
+
+
+def test_every_provider_with_webhooks_has_its_own_url():
+    names = [provider.webhook_name for provider in registry if provider.webhook_name]
+    assert sorted(names) == ["paypal", "stripe"]
+    assert len(set(names)) == len(names)
+
+
+def test_start_returns_the_reference_and_only_the_action_stores_it(in_tenant, rf):
+    """A provider answers with values; the payment row is written by payments.actions."""
+    from payments.actions import do_start_payment
+    from payments.providers import PaymentProvider, Redirect
+
+    class Platform(PaymentProvider):
+        def start(self, payment, request, *, return_path):
+            return Redirect("https://pay.example/checkout/77", reference="ORDER-77")
+
+    with in_tenant("erkelenz"):
+        payment = do_create_payment(provider="sandbox", amount_cents=700, purpose="Test")
+        redirect = Platform("sandbox").start(payment, rf.get("/"), return_path="/")
+        assert Payment.objects.get(pk=payment.pk).provider_reference == ""
+        registry._items["platform-test"] = Platform("platform-test")
+        try:
+            payment.provider = "platform-test"
+            payment.save(update_fields=["provider"])
+            redirect = do_start_payment(payment=payment, request=rf.get("/"), return_path="/")
+        finally:
+            del registry._items["platform-test"]
+        assert redirect.url == "https://pay.example/checkout/77"
+        assert Payment.objects.get(pk=payment.pk).provider_reference == "ORDER-77"

@@ -10,7 +10,17 @@ from django.http import HttpRequest
 from django.utils.http import urlencode
 
 from payments.models import Payment
-from payments.providers import PaymentProvider, ProviderError, Redirect, registry
+from payments.providers import (
+    PaymentProvider,
+    ProviderError,
+    Redirect,
+    WebhookEvent,
+    WebhookRefused,
+    registry,
+)
+from payments.webhooks import BadWebhookBody, field, parse_webhook_body
+
+PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 
 
 def _client() -> stripe.StripeClient:
@@ -23,6 +33,7 @@ def _client() -> stripe.StripeClient:
 @registry.register("card")
 class StripeCardProvider(PaymentProvider):
     label = "Kreditkarte"
+    webhook_name = "stripe"
 
     def start(self, payment: Payment, request: HttpRequest, *, return_path: str) -> Redirect:
         back = request.build_absolute_uri(f"{return_path}")
@@ -50,8 +61,7 @@ class StripeCardProvider(PaymentProvider):
             raise ProviderError(
                 f"Stripe refused the checkout session: {exc.__class__.__name__}"
             ) from exc
-        Payment.objects.filter(pk=payment.pk).update(provider_reference=session.id)
-        return Redirect(session.url)
+        return Redirect(session.url, reference=session.id)
 
     def fetch_outcome(self, payment: Payment) -> str | None:
         session = _client().v1.checkout.sessions.retrieve(payment.provider_reference)
@@ -76,8 +86,6 @@ class StripeCardProvider(PaymentProvider):
         """The event as a plain JSON object, after its signature is verified on the raw bytes.
         A signed body that is not a JSON object of sane depth is refused all the same
         (ProviderError), never a RecursionError or AttributeError further down."""
-        from payments.webhooks import BadWebhookBody, parse_webhook_body
-
         try:
             stripe.WebhookSignature.verify_header(
                 payload, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
@@ -91,3 +99,31 @@ class StripeCardProvider(PaymentProvider):
         if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
             raise ProviderError("invalid Stripe webhook payload: no event id or type")
         return event
+
+    def handle_webhook(self, request: HttpRequest) -> list[WebhookEvent]:
+        """A completed (or asynchronously succeeded) checkout session that is paid books its
+        payment; the signature covers the raw bytes and is checked before anything is read."""
+        try:
+            event = self.parse_webhook(
+                payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+            )
+        except ProviderError as exc:
+            raise WebhookRefused(str(exc)) from exc
+        if event["type"] not in PAID_EVENTS:
+            return []
+        session = field(event, "data", "object")
+        session = session if isinstance(session, dict) else {}
+        session_id = session.get("id")
+        if not isinstance(session_id, str) or not session_id:
+            return []
+        if session.get("payment_status") != "paid":
+            return []
+        return [
+            WebhookEvent(
+                reference=session_id,
+                event_id=f"stripe:{event['id']}",
+                outcome="paid",
+                method="card",
+                kind=event["type"],
+            )
+        ]

@@ -4,13 +4,25 @@ PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID, PAYPAL_API_BASE (sand
 
 from __future__ import annotations
 
+import logging
+
 import requests
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import urlencode
 
 from payments.models import Payment
-from payments.providers import PaymentProvider, ProviderError, Redirect, registry
+from payments.providers import (
+    PaymentProvider,
+    ProviderError,
+    Redirect,
+    WebhookEvent,
+    WebhookRefused,
+    registry,
+)
+from payments.webhooks import BadWebhookBody, field, parse_webhook_body
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = 15
 
@@ -22,6 +34,7 @@ def _euros(cents: int) -> str:
 @registry.register("paypal")
 class PayPalProvider(PaymentProvider):
     label = "PayPal"
+    webhook_name = "paypal"
 
     def _token(self) -> str:
         try:
@@ -83,11 +96,10 @@ class PayPalProvider(PaymentProvider):
                 },
             },
         )
-        Payment.objects.filter(pk=payment.pk).update(provider_reference=order["id"])
         approve = next(
             link["href"] for link in order["links"] if link["rel"] in ("approve", "payer-action")
         )
-        return Redirect(approve)
+        return Redirect(approve, reference=order["id"])
 
     def capture(self, payment: Payment) -> tuple[str, str]:
         """(outcome, capture id)."""
@@ -134,3 +146,32 @@ class PayPalProvider(PaymentProvider):
             },
         )
         return result.get("verification_status") == "SUCCESS"
+
+    def handle_webhook(self, request: HttpRequest) -> list[WebhookEvent]:
+        """PAYMENT.CAPTURE.COMPLETED books the order's payment; the event is verified with
+        PayPal's verify-webhook-signature call first."""
+        try:
+            body = parse_webhook_body(request.body)
+        except BadWebhookBody as exc:
+            raise WebhookRefused(str(exc)) from exc
+        try:
+            verified = self.verify_webhook(headers=request.headers, body=body)
+        except ProviderError as exc:
+            raise WebhookRefused("verification unavailable, retry later", status=503) from exc
+        if not verified:
+            logger.warning("PayPal webhook with an invalid signature refused")
+            raise WebhookRefused("invalid signature")
+        if body.get("event_type") != "PAYMENT.CAPTURE.COMPLETED":
+            return []
+        order_id = field(body, "resource", "supplementary_data", "related_ids", "order_id")
+        if not isinstance(order_id, str) or not order_id:
+            return []
+        return [
+            WebhookEvent(
+                reference=order_id,
+                event_id=f"paypal:event:{body.get('id')}",
+                outcome="paid",
+                method="paypal",
+                kind="PAYMENT.CAPTURE.COMPLETED",
+            )
+        ]

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kreisportal.files import download_name, private_file_response
 from kreisportal.identity import levels
+from payments.actions import do_start_payment
 from payments.providers import ProviderError
-from payments.providers import registry as payment_providers
 from services.accounts.models import Citizen
 from services.accounts.views import current_citizen
 from services.applications import states
@@ -179,9 +179,9 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     except ApplicationRefused:
         return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
     try:
-        target = payment_providers[payment.provider].start(
-            payment,
-            request,
+        target = do_start_payment(
+            payment=payment,
+            request=request,
             return_path=f"/antraege/vorgang/{application.public_id}/",
         )
     except ProviderError:

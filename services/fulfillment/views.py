@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from kreisportal.files import download_name, private_file_response
 from kreisportal.http import parse_number, parse_uuid
+from payments.actions import do_start_payment
 from payments.providers import ProviderError
-from payments.providers import registry as payment_providers
 from services.accounts.views import current_citizen
 from services.fulfillment.actions import (
     FEES,
@@ -102,8 +102,10 @@ def _start_payment(request: HttpRequest, placed: CadastralOrder, payment) -> Htt
     """Hand the (committed) payment to its provider; when the provider cannot be reached the
     order stays and its status page says so, with the button to try again."""
     try:
-        target = payment_providers[payment.provider].start(
-            payment, request, return_path=f"/liegenschaftsauskunft/auftrag/{placed.pk}/"
+        target = do_start_payment(
+            payment=payment,
+            request=request,
+            return_path=f"/liegenschaftsauskunft/auftrag/{placed.pk}/",
         )
     except ProviderError:
         placed.refresh_from_db()
