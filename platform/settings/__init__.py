@@ -50,11 +50,18 @@ if EMBEDDED_DATABASE:
 
     DATABASE_URL = embedded_server_uri(KREISPORTAL_HOME)
 
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+# Persistent connections: a new PostgreSQL connection per request costs more than serving a
+# cached page. Each worker keeps its connection up to DB_CONN_MAX_AGE seconds, checked before
+# it is reused (CONN_HEALTH_CHECKS: a restarted server costs one reconnect, not an error).
+# Behind PgBouncer set DB_CONN_MAX_AGE=0 (PgBouncer pools) and DB_DISABLE_SERVER_SIDE_CURSORS=1,
+# and run it with pool_mode=session: the tenant's search_path is session state (README,
+# "Database connections"; deploy/SCALING.md item 9).
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 300))
 if not _db.get("HOST") and _db.get("OPTIONS", {}).get("host"):
     _db["HOST"] = _db["OPTIONS"].pop("host")  # unix socket given as ?host=/path
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 _db["CONN_HEALTH_CHECKS"] = True
+_db["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 DATABASES = {"default": _db}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
@@ -69,6 +76,16 @@ ROOT_URLCONF = "kreisportal.urls_tenant"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 DEFAULT_NOT_FOUND_TENANT_VIEW = "kreisportal.views.unknown_host"
+# `SET search_path` once per connection and schema switch instead of before every cursor.
+# Unsafe before django-tenants 4.0.1: a SET is transactional in PostgreSQL, so a ROLLBACK
+# (django-tenants#1249) or a ROLLBACK TO SAVEPOINT (#1262) reverted it while the backend kept
+# believing it was set, and on a reused connection the next queries ran in the previous
+# request's schema, returning another tenant's rows without an error. The pinned 4.0.1 forgets
+# the path on rollback, savepoint rollback and close, and every request switches schema through
+# set_tenant (which forgets it too). The rule that keeps it safe: never change search_path
+# behind the backend's back (raw SET or set_config; tenants/clone.py strips them from pg_dump's
+# script). tests/test_connections.py checks all of this on one reused connection.
+TENANT_LIMIT_SET_CALLS = env_bool("TENANT_LIMIT_SET_CALLS", True)
 
 _BOTH = [
     "django.contrib.auth",
@@ -124,8 +141,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kreisportal.csp.PortalCSPMiddleware",
     "kreisportal.input_guard.InputGuardMiddleware",  # NUL bytes, bad Host, huge bodies: 4xx
-    "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
+    # static files, /favicon.ico and /robots.txt: the same for every host, never a database query
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
     "kreisportal.middleware.SuspendedTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kreisportal.middleware.GermanFirstLocaleMiddleware",
@@ -197,6 +215,20 @@ STORAGES = {
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 WHITENOISE_USE_FINDERS = True  # serve static files without a collectstatic step in the demo
+# Files every host answers at its root, before tenant routing (no database): /favicon.ico
+# (browsers ask for it on every first visit) and /robots.txt.
+WHITENOISE_ROOT = Path(__file__).resolve().parent.parent / "public_root"
+ROOT_FILES_MAX_AGE = 86_400
+
+
+def _root_file_headers(headers, path: str, url: str) -> None:
+    """A day for the root files (their URLs cannot carry a version); WhiteNoise's default
+    (60 s, or immutable for hashed names after collectstatic) for everything under /static/."""
+    if not url.startswith(STATIC_URL):
+        headers["Cache-Control"] = f"public, max-age={ROOT_FILES_MAX_AGE}"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _root_file_headers
 
 # --- Security -----------------------------------------------------------------------------------
 # Production runs behind a TLS-terminating proxy (Caddy, or a Kubernetes ingress) that sets
