@@ -16,6 +16,8 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
+from tenants.lookup import cached_tenant
+
 # Paths a suspended tenant still answers: its own admin (so the district can fix and resume it),
 # static files and the load balancer's health check.
 SUSPENSION_EXEMPT_PREFIXES = ("/cms/", "/static/", "/healthz")
@@ -32,19 +34,25 @@ class PortalTenantMiddleware(TenantMainMiddleware):
     """
 
     def get_tenant(self, domain_model, hostname):
-        domain = (
-            domain_model.objects.select_related("tenant")
-            .annotate(
-                schema_present=RawSQL(
-                    "EXISTS (SELECT 1 FROM pg_namespace n"
-                    " WHERE n.nspname = tenants_tenant.schema_name)",
-                    [],
+        """Known hosts come from this process's lookup (tenants/lookup.py: no query, forgotten
+        on every tenant or domain change within a second in every process)."""
+
+        def load():
+            domain = (
+                domain_model.objects.select_related("tenant")
+                .annotate(
+                    schema_present=RawSQL(
+                        "EXISTS (SELECT 1 FROM pg_namespace n"
+                        " WHERE n.nspname = tenants_tenant.schema_name)",
+                        [],
+                    )
                 )
+                .get(domain=hostname)
             )
-            .get(domain=hostname)
-        )
-        domain.tenant.schema_present = domain.schema_present
-        return domain.tenant
+            domain.tenant.schema_present = domain.schema_present
+            return domain.tenant
+
+        return cached_tenant(hostname, load)
 
     @staticmethod
     def setup_url_routing(request: HttpRequest, force_public: bool = False) -> None:

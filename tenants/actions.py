@@ -14,6 +14,7 @@ from django_tenants.utils import get_public_schema_name, tenant_context
 from kreisportal.database import PostgresToolError
 from tenants.clone import CloneError
 from tenants.errors import TenantActionError
+from tenants.lookup import tenants_changed
 from tenants.models import Domain, Tenant, TenantAuditEntry
 from tenants.validation import (
     check_ags,
@@ -33,6 +34,8 @@ TEMPLATE_SLUG = "template"
 
 
 def _audit(tenant_slug: str, action: str, actor: str, **details: object) -> None:
+    # every action audits; some write with queryset.update(), which sends no signal
+    tenants_changed()
     TenantAuditEntry.objects.create(
         tenant_slug=tenant_slug, action=action, actor=actor or "system", details=details
     )

@@ -191,6 +191,16 @@ if REDIS_URL:
     CACHES["default"].update(
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     )
+# The same store without the tenant prefix, for what belongs to no tenant: the stamp that tells
+# every process to forget its host → tenant lookups (tenants/lookup.py).
+CACHES["platform"] = {
+    "BACKEND": CACHES["default"]["BACKEND"],
+    "LOCATION": CACHES["default"]["LOCATION"],
+    "KEY_PREFIX": "platform",
+}
+TENANT_LOOKUP_CACHE = "platform"
+TENANT_LOOKUP_CHECK_SECONDS = 0.5  # a change reaches every worker within this (plus a request)
+TENANT_LOOKUP_MAX_AGE = 30.0  # seconds; for changes made by hand in SQL
 
 # --- Internationalisation: German first, English available ------------------------------------
 LANGUAGE_CODE = "de"
