@@ -8,3 +8,12 @@ class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = "Leistungskatalog"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from services import finder
+        from tenants.hooks import tenant_restored
+
+        def rebuild_offers(*, tenant, hostname) -> None:
+            finder.sync_offers(tenant=tenant)  # looked up per call (tests replace it)
+
+        tenant_restored.connect("services.finder", rebuild_offers)

@@ -9,11 +9,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import get_public_schema_name
 
 from kreisportal.database import PostgresToolError
 from tenants.clone import CloneError
 from tenants.errors import TenantActionError
+from tenants.hooks import tenant_provisioned
 from tenants.lookup import tenants_changed
 from tenants.models import Domain, Tenant, TenantAuditEntry
 from tenants.validation import (
@@ -122,10 +123,8 @@ def _release_connection() -> None:
 
 
 def _set_up_portal(tenant: Tenant) -> None:
-    from cms.actions import set_up_tenant_site
-
-    with tenant_context(tenant):
-        set_up_tenant_site(site_name=tenant.name, hostname=primary_hostname(tenant.slug))
+    """The apps above set up what a portal needs (cms: its Wagtail site and home page)."""
+    tenant_provisioned.send(tenant=tenant, hostname=primary_hostname(tenant.slug))
 
 
 def do_refresh_tenant(*, tenant: Tenant, name: str, ags: str, actor: str = "") -> Tenant:

@@ -32,10 +32,11 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_exists, tenant_context
+from django_tenants.utils import schema_exists
 
 from kreisportal.database import PostgresToolError, run_pg_program
 from tenants.errors import TenantActionError
+from tenants.hooks import tenant_restored
 from tenants.models import Domain, Tenant
 from tenants.schema_rename import renamed_dump
 from tenants.validation import check_ags, check_domain, check_name, check_slug, schema_name_for
@@ -290,9 +291,9 @@ def _register(
         tenant.auto_create_schema = False  # the schema is the restored one
         tenant.save()
         Domain.objects.create(domain=hostname, tenant=tenant, is_primary=True)
-        with tenant_context(tenant):
-            _point_site_to(hostname, name)
-        _rebuild_read_models(tenant)
+        # cms points the Wagtail site to the new host (and rebuilds a district's news read
+        # model), services rebuilds "who offers what"
+        tenant_restored.send(tenant=tenant, hostname=hostname)
         _audit(
             slug,
             "restored",
@@ -303,48 +304,6 @@ def _register(
             file=str(archive),
         )
     return tenant
-
-
-def _point_site_to(hostname: str, name: str) -> None:
-    from wagtail.models import Site
-
-    from cms.cache import purge_tenant_page_cache
-
-    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
-    if site is None:
-        raise TenantActionError("the backup has no Wagtail site")
-    Site.objects.exclude(pk=site.pk).delete()
-    site.hostname = hostname
-    site.port = 80
-    site.save()
-    Site.clear_site_root_paths_cache()
-    purge_tenant_page_cache()
-
-
-def _rebuild_read_models(tenant: Tenant) -> None:
-    """The public read models: "who offers what", and for a district its published news."""
-    from services.finder import sync_offers
-
-    sync_offers(tenant=tenant)
-    if tenant.kind == Tenant.Kind.DISTRICT:
-        from cms.news import NewsArticlePage
-        from tenants.models import DistrictNewsItem
-
-        with tenant_context(tenant):
-            items = []
-            for article in NewsArticlePage.objects.live().specific():
-                parts = article.get_url_parts()
-                items.append(
-                    DistrictNewsItem(
-                        page_id=article.pk,
-                        title=article.title,
-                        teaser=article.teaser,
-                        date=article.date,
-                        path=parts[2] if parts else article.url_path,
-                    )
-                )
-        DistrictNewsItem.objects.all().delete()
-        DistrictNewsItem.objects.bulk_create(items)
 
 
 def _remove_schema(schema: str) -> None:

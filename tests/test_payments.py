@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from kreisportal.registry import Registry
 from payments.actions import PaymentError, do_book_payment_event, do_create_payment
 from payments.models import Payment, PaymentEvent
 from payments.providers import PaymentProvider, registry
-from payments.registry import Registry
 from services.accounts.models import Citizen
 from tests.sso import Browser, sign_in
 

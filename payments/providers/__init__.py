@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from kreisportal.registry import Registry
 from payments.models import Payment
-from payments.registry import Registry
 
 
 class ProviderError(Exception):

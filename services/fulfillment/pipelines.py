@@ -7,8 +7,8 @@ handling instead of a clerk (`handles_applications`; the application's state mac
 
 from __future__ import annotations
 
+from kreisportal.registry import Registry
 from payments.models import Payment
-from payments.registry import Registry
 
 
 class Pipeline:

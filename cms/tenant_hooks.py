@@ -1,0 +1,52 @@
+"""The cms side of the tenant actions (tenants.hooks): a new portal gets its Wagtail site; a
+restored one gets its site pointed to its new host and, for a district, its news read model."""
+
+from __future__ import annotations
+
+from django_tenants.utils import tenant_context
+from wagtail.models import Site
+
+from cms.actions import set_up_tenant_site
+from cms.cache import purge_tenant_page_cache
+from cms.news import NewsArticlePage
+from tenants.errors import TenantActionError
+from tenants.models import DistrictNewsItem, Tenant
+
+
+def set_up_portal_site(*, tenant: Tenant, hostname: str) -> None:
+    with tenant_context(tenant):
+        set_up_tenant_site(site_name=tenant.name, hostname=hostname)
+
+
+def point_restored_site(*, tenant: Tenant, hostname: str) -> None:
+    with tenant_context(tenant):
+        site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+        if site is None:
+            raise TenantActionError("the backup has no Wagtail site")
+        Site.objects.exclude(pk=site.pk).delete()
+        site.hostname = hostname
+        site.port = 80
+        site.save()
+        Site.clear_site_root_paths_cache()
+        purge_tenant_page_cache()
+    if tenant.kind == Tenant.Kind.DISTRICT:
+        rebuild_district_news(tenant)
+
+
+def rebuild_district_news(tenant: Tenant) -> None:
+    """The public read model of the district's published news (shown on every portal)."""
+    with tenant_context(tenant):
+        items = []
+        for article in NewsArticlePage.objects.live().specific():
+            parts = article.get_url_parts()
+            items.append(
+                DistrictNewsItem(
+                    page_id=article.pk,
+                    title=article.title,
+                    teaser=article.teaser,
+                    date=article.date,
+                    path=parts[2] if parts else article.url_path,
+                )
+            )
+    DistrictNewsItem.objects.all().delete()
+    DistrictNewsItem.objects.bulk_create(items)
