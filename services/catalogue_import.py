@@ -20,6 +20,8 @@ from services.responsibility import default_level
 from services.search import refresh_search_columns
 
 TEXTS_FILE = Path(__file__).resolve().parent / "content" / "texts_de.json"
+NAMES_EN_FILE = Path(__file__).resolve().parent / "content" / "names_en.json"
+EVERYDAY_FILE = Path(__file__).resolve().parent / "content" / "everyday_de.json"
 TEXT_FIELDS = (
     "short_text",
     "full_text",
@@ -45,6 +47,8 @@ _CATALOGUE_FIELDS = (
     "law_shortcuts",
     "source",
     "default_level",
+    "name_en",
+    "aliases",
 )
 
 
@@ -162,6 +166,37 @@ def load_texts(path: Path = TEXTS_FILE) -> dict[str, dict]:
     return {key: value for key, value in data.items() if not key.startswith("_")}
 
 
+def load_vocabulary(
+    names_path: Path = NAMES_EN_FILE, everyday_path: Path = EVERYDAY_FILE
+) -> dict[str, dict]:
+    """English name and search aliases (everyday German, English) per leika_key."""
+    vocabulary: dict[str, dict] = {}
+    for path, kind in ((names_path, "en"), (everyday_path, "de")):
+        if not path.exists():
+            continue
+        data = _load_json(path)
+        if not isinstance(data, dict):
+            raise CatalogueImportError(f"{path}: expected an object keyed by leika_key")
+        for key, entry in data.items():
+            if key.startswith("_"):
+                continue
+            where = f"{path.name}, leika_key {key}"
+            item = vocabulary.setdefault(key, {"name_en": "", "aliases": []})
+            if kind == "en":
+                if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                    raise CatalogueImportError(f'{where}: expected {{"name": …, "also": […]}}')
+                item["name_en"] = entry["name"].strip()[:300]
+                words = [entry["name"], *entry.get("also", [])]
+            else:
+                if not isinstance(entry, list):
+                    raise CatalogueImportError(f"{where}: expected a list of words")
+                words = entry
+            if not all(isinstance(w, str) and 0 < len(w.strip()) <= 200 for w in words):
+                raise CatalogueImportError(f"{where}: each entry must be text of 1–200 characters")
+            item["aliases"] = list(dict.fromkeys([*item["aliases"], *(w.strip() for w in words)]))
+    return vocabulary
+
+
 def _text_values(entry: dict) -> dict:
     values = {name: entry.get(name) for name in TEXT_FIELDS}
     for name in ("prerequisites", "documents", "procedure", "synonyms"):
@@ -177,6 +212,7 @@ def import_catalogue(path: Path | None = None, texts_path: Path = TEXTS_FILE) ->
     path = Path(path) if path else default_catalogue_file()
     rows, skipped = parse_rows(path)
     texts = load_texts(texts_path)
+    vocabulary = load_vocabulary()
     report = ImportReport(skipped=len(skipped), skipped_rows=skipped)
 
     topics = _lookup(Topic, {r["topic"] for r in rows if r["topic"]})
@@ -200,6 +236,8 @@ def import_catalogue(path: Path | None = None, texts_path: Path = TEXTS_FILE) ->
             "default_level": default_level(
                 name=row["name"], leika_type=row["leika_type"], ozg_service=row["ozg_service"]
             ),
+            "name_en": vocabulary.get(row["leika_key"], {}).get("name_en", ""),
+            "aliases": vocabulary.get(row["leika_key"], {}).get("aliases", []),
         }
         if row["leika_key"] in texts:
             values.update(_text_values(texts[row["leika_key"]]))
@@ -216,11 +254,13 @@ def import_catalogue(path: Path | None = None, texts_path: Path = TEXTS_FILE) ->
         else:
             report.unchanged += 1
 
-    unknown_text_keys = sorted(set(texts) - {r["leika_key"] for r in rows} - existing.keys())
-    if unknown_text_keys:
-        raise CatalogueImportError(
-            f"{texts_path.name}: texts for unknown leika_key(s) {', '.join(unknown_text_keys[:5])}"
-        )
+    known_keys = {r["leika_key"] for r in rows} | existing.keys()
+    for source, keyed in ((texts_path.name, texts), ("names_en.json/everyday_de.json", vocabulary)):
+        unknown_keys = sorted(set(keyed) - known_keys)
+        if unknown_keys:
+            raise CatalogueImportError(
+                f"{source}: texts for unknown leika_key(s) {', '.join(unknown_keys[:5])}"
+            )
     Service.objects.bulk_create(to_create, batch_size=1000)
     fields = [*_CATALOGUE_FIELDS, *TEXT_FIELDS, "legal_links"]
     Service.objects.bulk_update(to_update, fields, batch_size=500)

@@ -77,6 +77,10 @@ class Service(models.Model):
     default_level = models.CharField(
         _("Zuständige Ebene (Regel)"), max_length=16, choices=Level.choices, blank=True
     )
+    # findability (services/content/names_en.json, everyday_de.json): the English name shown
+    # on the English UI, and everyday German and English words searched like the name
+    name_en = models.CharField(_("Bezeichnung (Englisch)"), max_length=300, blank=True)
+    aliases = ArrayField(models.CharField(max_length=200), default=list, blank=True)
 
     # FIM text modules (German)
     short_text = models.TextField(_("Kurztext"), blank=True)

@@ -1,27 +1,32 @@
 """Catalogue search: PostgreSQL full text (`german`: stemming, compounds by prefix) plus
-`pg_trgm` word similarity (typos), synonyms, ranked, the tenant's offered services first, and a
-"did you mean" from the catalogue's own vocabulary. No external search server.
+`pg_trgm` similarity (typos), everyday German and English names, ranked by how much of the
+query a service matches, and a "did you mean" from the catalogue's own vocabulary. No external
+search server. Query understanding (stop words, separable verbs, weights, compounds, typos) is
+in services/query.py.
 
-Queries per search: one for the results (two when no service contains every word and the
-search widens to any word), plus one per misspelt word (at most MAX_WORDS) for the suggestion.
+Ranking: the share of the query's weighted terms a service contains comes first (every word
+found > the object noun found > only the verb found), then relevance (full-text rank, spelling
+similarity, a described main service, a short name); that the tenant offers the service is a
+small bonus among comparable matches, never a trump.
+
+Queries per search: one for the results; one more when the query has unknown words (their
+nearest catalogue words, in one statement, which also give the "did you mean"); only when
+nothing at all matched, one per word for a suggestion and one for what it finds.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
-SYNONYMS_FILE = Path(__file__).resolve().parent / "content" / "synonyms_de.json"
-MAX_WORDS = 6
+from services import query as understanding
+
 MAX_QUERY_LENGTH = 200
 SUGGESTION_THRESHOLD = 0.45
-_WORD = re.compile(r"[^\W_]+")
+CORRECTION_THRESHOLD = 0.4
+OFFERED_BONUS = 0.08
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,9 @@ class SearchHit:
     name: str
     short_text: str
     offered: bool | None
-    exact: bool  # every word found (full text) rather than only a similar spelling
+    exact: bool  # every word found (full text) rather than only some or a similar spelling
     score: float
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,27 +47,16 @@ class SearchResult:
     hits: list[SearchHit]
     total: int
     suggestion: str = ""
+    # words no service contains (the hits match the others): shown as "nicht gefunden"
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.hits) and not self.hits[0].exact
 
 
 def query_words(raw: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(raw or "") if len(w) >= 2][:MAX_WORDS]
-
-
-@lru_cache(maxsize=1)
-def everyday_synonyms() -> dict[str, tuple[str, ...]]:
-    data = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
-    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
-
-
-def _tsquery(words: list[str], operator: str) -> str:
-    """Each word with its everyday alternatives, stemmed by the german configuration and
-    matched as prefix, so "Hunde" (stem "hund") finds "Hundesteuer" (lexeme "hundesteu")."""
-    synonyms = everyday_synonyms()
-    groups = []
-    for word in words:
-        alternatives = [word, *synonyms.get(word, ())]
-        groups.append("(" + " | ".join(f"'{alt}':*" for alt in alternatives) + ")")
-    return f" {operator} ".join(groups)
+    return understanding.content_words(raw)
 
 
 def refresh_search_columns() -> None:
@@ -80,13 +75,14 @@ def refresh_search_columns() -> None:
               SELECT s2.id,
                 setweight(to_tsvector('german', s2.name), 'A')
                 || setweight(to_tsvector('german', array_to_string(s2.synonyms, ' ')), 'A')
+                || setweight(to_tsvector('german', array_to_string(s2.aliases, ' ')), 'A')
                 || setweight(to_tsvector('german', s2.ozg_service), 'B')
                 || setweight(to_tsvector('german', coalesce(ls.name, '')), 'C')
                 || setweight(to_tsvector('german', s2.short_text), 'D') AS search_vector,
                 public.unaccent(lower(
                   s2.name || ' ' || replace(s2.name, ' ', '') || ' '
-                  || array_to_string(s2.synonyms, ' ') || ' '
-                  || replace(array_to_string(s2.synonyms, ' | '), ' ', '')
+                  || array_to_string(s2.synonyms || s2.aliases, ' ') || ' '
+                  || replace(array_to_string(s2.synonyms || s2.aliases, ' | '), ' ', '')
                 )) AS search_terms,
                 s2.full_text <> '' AS has_description
               FROM services_service s2
@@ -102,7 +98,8 @@ def refresh_search_columns() -> None:
             INSERT INTO services_searchword (word, frequency)
             SELECT w, count(*) FROM (
               SELECT regexp_split_to_table(
-                lower(name || ' ' || array_to_string(synonyms, ' ')), '[^[:alpha:]]+') AS w
+                lower(name || ' ' || array_to_string(synonyms || aliases, ' ')),
+                '[^[:alpha:]]+') AS w
               FROM services_service
             ) words
             WHERE length(w) >= 3 AND length(w) <= 80
@@ -112,6 +109,7 @@ def refresh_search_columns() -> None:
     # Fresh statistics, or the planner misjudges the trigram index on a just-loaded table.
     # After commit: Citus cannot ANALYZE a reference table in a transaction that has written it.
     transaction.on_commit(_analyze_search_tables)
+    understanding.forget_vocabulary()
 
 
 def _analyze_search_tables() -> None:
@@ -124,46 +122,72 @@ def _in_tenant_schema() -> bool:
     return connection.schema_name != get_public_schema_name()
 
 
-def _run(words: list[str], raw: str, operator: str, limit: int, offset: int) -> tuple[list, int]:
+def corrections_for(words: list[str]) -> dict[str, str]:
+    """The nearest catalogue word for each unknown word (one statement for all of them)."""
+    unknown = understanding.unknown_words(words)
+    if not unknown:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT w, (SELECT word FROM services_searchword
+                       WHERE word OPERATOR(public.%%) w
+                         AND public.similarity(word, w) >= %(threshold)s
+                       ORDER BY public.similarity(word, w) DESC, frequency DESC, word
+                       LIMIT 1)
+            FROM unnest(%(words)s::text[]) AS w
+            """,
+            {"words": unknown, "threshold": CORRECTION_THRESHOLD},
+        )
+        return {word: best for word, best in cursor.fetchall() if best}
+
+
+def _run(terms, trigram_text: str, limit: int, offset: int) -> tuple[list, int, list[str]]:
     with_local = _in_tenant_schema()
     offered = "coalesce(ls.offered, false)" if with_local else "NULL::boolean"
     local_join = (
         "LEFT JOIN services_local_localservice ls ON ls.service_id = s.id" if with_local else ""
     )
+    params: dict = {"trgm": trigram_text, "limit": limit, "offset": offset}
+    coverage, found = [], []
+    for n, term in enumerate(terms):
+        params[f"q{n}"] = term.tsquery()
+        params[f"w{n}"] = term.weight
+        found.append(f"s.search_vector @@ to_tsquery('german', %(q{n})s)")
+        coverage.append(f"CASE WHEN {found[-1]} THEN %(w{n})s ELSE 0 END")
+    params["any"] = " | ".join(term.tsquery() for term in terms)
+    params["total_weight"] = sum(term.weight for term in terms)
     sql = f"""
         WITH matches AS (
-          SELECT s.id, s.leika_key, s.name, s.short_text, {offered} AS offered,
-            s.search_vector @@ to_tsquery('german', %(tsq)s) AS fts_hit,
-            (CASE WHEN s.search_vector @@ to_tsquery('german', %(tsq)s)
-                  THEN 1.0 + ts_rank_cd(s.search_vector, to_tsquery('german', %(tsq)s), 1)
-                  ELSE 0 END)
-            + public.word_similarity(public.unaccent(lower(%(raw)s)), s.search_terms)
-            + CASE WHEN s.has_description THEN 0.6 ELSE 0 END
-            + 0.3 / (1 + length(s.name) / 25.0) AS score
+          SELECT s.id, s.leika_key, s.name, s.short_text, s.name_en, {offered} AS offered,
+            ({" + ".join(coverage)}) / %(total_weight)s AS coverage,
+            ARRAY[{", ".join(found)}] AS found,
+            ts_rank_cd(s.search_vector, to_tsquery('german', %(any)s), 1)
+            + public.word_similarity(%(trgm)s, s.search_terms)
+            + CASE WHEN s.has_description THEN 0.35 ELSE 0 END
+            + 0.6 / (1 + length(s.name) / 25.0) AS relevance
           FROM services_service s {local_join}
           -- both conditions are served by GIN indexes (BitmapOr); `%%>` uses the database's
           -- pg_trgm.word_similarity_threshold (migration services.0002)
-          WHERE s.search_vector @@ to_tsquery('german', %(tsq)s)
-             OR s.search_terms OPERATOR(public.%%>) public.unaccent(lower(%(raw)s))
+          WHERE s.search_vector @@ to_tsquery('german', %(any)s)
+             OR s.search_terms OPERATOR(public.%%>) %(trgm)s
         )
-        SELECT id, leika_key, name, short_text, offered, fts_hit, score, count(*) OVER () AS total
+        SELECT id, leika_key, name, short_text, offered, coverage >= 0.999 AS exact,
+          coverage + relevance / 10 + CASE WHEN offered THEN {OFFERED_BONUS} ELSE 0 END AS score,
+          name_en, found, count(*) OVER () AS total
         FROM matches
-        -- relevance tiers first (all words found > similar spelling only), then the tenant's
-        -- offered services, then the score
-        ORDER BY fts_hit DESC, offered DESC NULLS LAST, score DESC, name
+        -- the share of the query matched first (in steps of a tenth), then relevance with the
+        -- tenant's offer as a small bonus among comparable matches
+        ORDER BY round(coverage::numeric, 1) DESC, score DESC, name
         LIMIT %(limit)s OFFSET %(offset)s
     """
-    params = {
-        "tsq": _tsquery(words, operator),
-        "raw": raw,
-        "limit": limit,
-        "offset": offset,
-    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    total = rows[0][7] if rows else 0
-    return [SearchHit(*row[:7]) for row in rows], total
+    total = rows[0][9] if rows else 0
+    # the words the best hit lacks (when it lacks any): shown to the citizen
+    unmatched = [t.word for t, ok in zip(terms, rows[0][8], strict=True) if not ok] if rows else []
+    return [SearchHit(*row[:8]) for row in rows], total, unmatched
 
 
 def suggest(words: list[str]) -> str:
@@ -193,10 +217,19 @@ def search_services(raw: str, *, limit: int = 20, offset: int = 0) -> SearchResu
     words = query_words(raw)
     if not words:
         return SearchResult(query=raw, hits=[], total=0)
-    hits, total = _run(words, raw, "&", limit, offset)
-    if total == 0 and len(words) > 1:
-        hits, total = _run(words, raw, "|", limit, offset)
+    corrections = corrections_for(words)
+    terms = understanding.build_terms(words, corrections)
+    trigram_text = " ".join(corrections.get(w, w) for w in words)
+    hits, total, unmatched = _run(terms, trigram_text, limit, offset)
     suggestion = ""
-    if not any(hit.exact for hit in hits):  # only similar spellings found: offer a correction
-        suggestion = suggest(words)
-    return SearchResult(query=raw, hits=hits, total=total, suggestion=suggestion)
+    if corrections:
+        suggestion = " ".join(corrections.get(w, w) for w in words)
+    if not hits:  # nothing at all: show what the nearest catalogue words find
+        suggestion = suggestion or suggest(words)
+    if not hits and suggestion:
+        words = query_words(suggestion)
+        terms = understanding.build_terms(words, {})
+        hits, total, unmatched = _run(terms, suggestion, limit, offset)
+    return SearchResult(
+        query=raw, hits=hits, total=total, suggestion=suggestion, unmatched=unmatched
+    )

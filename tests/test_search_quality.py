@@ -25,7 +25,6 @@ def test_evaluation_set_is_sound(db):
     assert expected - known == set()
 
 
-@pytest.mark.xfail(reason="baseline before the query understanding of issue 17", strict=False)
 @pytest.mark.parametrize("slug", ["erkelenz", "kreis"])
 def test_citizen_queries_find_the_service(in_tenant, slug):
     with in_tenant(slug):
