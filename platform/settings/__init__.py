@@ -145,6 +145,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
     "kreisportal.middleware.SuspendedTenantMiddleware",
+    # anonymous GETs of cached pages: answered here, before sessions, CSRF and auth (cms/cache.py)
+    "cms.cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kreisportal.middleware.GermanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
