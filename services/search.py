@@ -142,7 +142,9 @@ def corrections_for(words: list[str]) -> dict[str, str]:
         return {word: best for word, best in cursor.fetchall() if best}
 
 
-def _run(terms, trigram_text: str, limit: int, offset: int) -> tuple[list, int, list[str]]:
+def _run(
+    terms, trigram_text: str, limit: int, offset: int, *, by_spelling: bool = True
+) -> tuple[list, int, list[str]]:
     with_local = _in_tenant_schema()
     offered = "coalesce(ls.offered, false)" if with_local else "NULL::boolean"
     local_join = (
@@ -155,8 +157,15 @@ def _run(terms, trigram_text: str, limit: int, offset: int) -> tuple[list, int, 
         params[f"w{n}"] = term.weight
         found.append(f"s.search_vector @@ to_tsquery('german', %(q{n})s)")
         coverage.append(f"CASE WHEN {found[-1]} THEN %(w{n})s ELSE 0 END")
-    params["any"] = " | ".join(term.tsquery() for term in terms)
+    # candidates come from the object words; verbs and generic words only rank them (else
+    # "beantragen" would fetch every service with "Erteilung" in its name)
+    objects = [t for t in terms if t.weight >= understanding.WEIGHT_OBJECT] or terms
+    params["any"] = " | ".join(term.tsquery() for term in objects)
     params["total_weight"] = sum(term.weight for term in terms)
+    # similar spellings (trigram index) are candidates only when a word is unknown and has no
+    # correction, or when the words alone found nothing: for known words they only add
+    # hundreds of weak rows and time
+    spelling = "OR s.search_terms OPERATOR(public.%%>) %(trgm)s" if by_spelling else ""
     sql = f"""
         WITH matches AS (
           SELECT s.id, s.leika_key, s.name, s.short_text, s.name_en, {offered} AS offered,
@@ -170,7 +179,7 @@ def _run(terms, trigram_text: str, limit: int, offset: int) -> tuple[list, int, 
           -- both conditions are served by GIN indexes (BitmapOr); `%%>` uses the database's
           -- pg_trgm.word_similarity_threshold (migration services.0002)
           WHERE s.search_vector @@ to_tsquery('german', %(any)s)
-             OR s.search_terms OPERATOR(public.%%>) %(trgm)s
+             {spelling}
         )
         SELECT id, leika_key, name, short_text, offered, coverage >= 0.999 AS exact,
           coverage + relevance / 10 + CASE WHEN offered THEN {OFFERED_BONUS} ELSE 0 END AS score,
@@ -220,7 +229,10 @@ def search_services(raw: str, *, limit: int = 20, offset: int = 0) -> SearchResu
     corrections = corrections_for(words)
     terms = understanding.build_terms(words, corrections)
     trigram_text = " ".join(corrections.get(w, w) for w in words)
-    hits, total, unmatched = _run(terms, trigram_text, limit, offset)
+    unknown = any(w not in corrections for w in understanding.unknown_words(words))
+    hits, total, unmatched = _run(terms, trigram_text, limit, offset, by_spelling=unknown)
+    if not hits and not unknown:
+        hits, total, unmatched = _run(terms, trigram_text, limit, offset)
     suggestion = ""
     if corrections:
         suggestion = " ".join(corrections.get(w, w) for w in words)
