@@ -41,15 +41,18 @@ RELAY_GRACE = timedelta(seconds=60)
 
 
 def dispatch(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Queue `task` with these (JSON) arguments: recorded with the current transaction, sent
-    after it commits; kept in the outbox if the broker is down."""
+    """Queue `task` (a Celery task or its registered name) with these (JSON) arguments: recorded
+    with the current transaction, sent after it commits; kept in the outbox if the broker is
+    down. A name lets an action queue its app's task without importing the tasks module (which
+    imports the actions)."""
+    name = task if isinstance(task, str) else task.name
     schema = connection.schema_name
     args_list = list(args)
     if not connection.in_atomic_block:  # autocommit: no write to be atomic with
-        send_or_store(task.name, schema, args_list, kwargs)
+        send_or_store(name, schema, args_list, kwargs)
         return
-    entry_id = record(task.name, schema, args_list, kwargs)
-    transaction.on_commit(lambda: send_recorded(entry_id, task.name, schema, args_list, kwargs))
+    entry_id = record(name, schema, args_list, kwargs)
+    transaction.on_commit(lambda: send_recorded(entry_id, name, schema, args_list, kwargs))
 
 
 def record(task_name: str, schema: str, args: list, kwargs: dict) -> int:

@@ -10,7 +10,10 @@ class ServicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from services import finder
+        from services import (
+            finder,
+            tasks,  # noqa: F401 - registers the tasks queued by name (services.local.signals)
+        )
         from tenants.hooks import tenant_restored
 
         def rebuild_offers(*, tenant, hostname) -> None:

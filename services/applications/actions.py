@@ -11,12 +11,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from kreisportal.outbox import dispatch
 from payments.actions import PaymentError, do_book_payment_event, do_create_payment, do_next_attempt
 from payments.models import Payment
+from payments.tasks import refund_payment
 from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
 from services.applications import states
 from services.applications.documents import render_receipt
+from services.applications.handlers import handlers
 from services.applications.models import (
     Application,
     ApplicationEvent,
@@ -28,6 +31,7 @@ from services.applications.models import (
 logger = logging.getLogger(__name__)
 # the owner kind of application fees (payments.owners; registered in apps.py)
 PAYS_FOR_APPLICATION = "application"
+REFUND_TASK = "applications.refund"  # services.applications.tasks.refund_application_fee
 SYSTEM = "System"
 
 
@@ -144,10 +148,8 @@ def _add_upload(
 
 
 def _start_pipeline(application: Application) -> None:
-    """Queue the automated handling; the task is sent after commit (kreisportal.tasks.dispatch)."""
-    from services.fulfillment.pipelines import pipelines
-
-    pipelines[application.form.handling].start(application)
+    """Queue the automated handling; the task is sent after commit (kreisportal.outbox)."""
+    handlers[application.form.handling].start(application)
 
 
 # --- citizen ------------------------------------------------------------------------------------
@@ -296,9 +298,6 @@ def do_prepare_payment(*, application: Application) -> Payment:
 def _refund_extra(application: Application, payment: Payment, reason: str) -> None:
     """A payment the application does not keep (paid twice, or after withdrawal) is given back
     after commit; audited once per payment (reconciliation may ask again until it is done)."""
-    from kreisportal.tasks import dispatch
-    from payments.tasks import refund_payment
-
     note = f"{payment.amount_cents / 100:.2f} € werden erstattet ({reason}, Zahlung {payment.pk})."
     if not application.events.filter(action="payment_refund", message=note).exists():
         _record(application, actor=SYSTEM, action="payment_refund", message=note)
@@ -364,11 +363,9 @@ def do_mark_paid(*, payment: Payment) -> Application | None:
 def do_run_pipeline(*, application: Application) -> Application:
     """Automated handling: document, postbox, completed. Idempotent: a completed application is
     left alone, so a task run twice (worker killed, reconciliation) delivers once."""
-    from services.fulfillment.pipelines import pipelines
-
     if application.status in states.FINAL:
         return application
-    filename, pdf, body = pipelines[application.form.handling].produce(application)
+    filename, pdf, body = handlers[application.form.handling].produce(application)
     with transaction.atomic():
         application = _locked(application)
         if application.status in states.FINAL:
@@ -508,10 +505,7 @@ def do_reject(*, application: Application, clerk, message: str) -> Application:
         body=message + ("\n\nDie bezahlte Gebühr wird erstattet." if refund else ""),
     )
     if refund:
-        from kreisportal.tasks import dispatch
-        from services.applications.tasks import refund_application_fee
-
-        dispatch(refund_application_fee, str(application.public_id))
+        dispatch(REFUND_TASK, str(application.public_id))
     return application
 
 

@@ -16,6 +16,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Orderable
 
 from kreisportal.files import private_storage, private_upload_to
+from services.applications.handlers import handlers
 
 TRUST_LEVELS = [
     ("basic", _("basisregistriert")),
@@ -26,13 +27,11 @@ CLERK = "clerk"
 
 
 def handling_choices() -> list[tuple[str, str]]:
-    """A clerk, or one of the automated pipelines that handle applications."""
-    from services.fulfillment.pipelines import pipelines
-
+    """A clerk, or one of the automated handlers registered in services.applications.handlers."""
     return [(CLERK, _("Sachbearbeitung (Posteingang)"))] + [
-        (p.identifier, f"{_('automatisch')}: {p.label}")
-        for p in pipelines
-        if getattr(p, "handles_applications", False)
+        (handler.identifier, f"{_('automatisch')}: {handler.label}")
+        for handler in handlers
+        if handler.handles_applications
     ]
 
 

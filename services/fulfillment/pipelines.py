@@ -1,8 +1,6 @@
-"""Registry of automated pipelines: the next automated service is one more class.
-
-Two kinds of work reach a pipeline: orders of a dedicated product (the Liegenschaftsauskunft,
-started when their payment is booked) and online applications whose editor chose automated
-handling instead of a clerk (`handles_applications`; the application's state machine starts them).
+"""The automated pipeline of cadastral orders (Liegenschaftsauskunft): started when the order's
+fee is booked. Automated handling of online applications is registered with applications
+(services.applications.handlers).
 """
 
 from __future__ import annotations
@@ -53,39 +51,3 @@ def start_pipeline_of_paid_order(payment: Payment) -> None:
     order = pipeline.order_for_payment(payment)
     if order is not None:
         pipeline.start(order)
-
-
-class ApplicationPipeline(Pipeline):
-    """An application handled without a clerk: `produce` returns the document it is completed
-    with; the task around it makes the run idempotent."""
-
-    handles_applications = True
-
-    def start(self, order) -> None:
-        from kreisportal.tasks import dispatch
-        from services.applications.tasks import run_application_pipeline
-
-        dispatch(run_application_pipeline, str(order.public_id))
-
-    def produce(self, application) -> tuple[str, bytes, str]:
-        """(file name, PDF, message to the citizen)."""
-        raise NotImplementedError
-
-
-@pipelines.register("bestaetigung")
-class ConfirmationPipeline(ApplicationPipeline):
-    """A written confirmation of what was notified (e.g. a dog registered for the dog tax):
-    the data are checked by the form, the confirmation is issued at once."""
-
-    label = "schriftliche Bestätigung"
-
-    def produce(self, application) -> tuple[str, bytes, str]:
-        from services.applications.documents import render_confirmation
-
-        pdf = render_confirmation(application)
-        return (
-            f"bestaetigung-{application.reference}.pdf",
-            pdf,
-            f"Ihr Antrag „{application.form.title}“ ({application.reference}) ist bestätigt. "
-            "Die Bestätigung liegt dieser Nachricht bei.",
-        )

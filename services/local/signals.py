@@ -11,14 +11,15 @@ from kreisportal.outbox import record, send_or_store, send_recorded
 from services.local.models import LocalService, Office
 
 _PENDING_ATTR = "_kreisportal_pending_offer_sync"
+# services.tasks.sync_offers_task, queued by name (the tasks module imports the finder, which
+# imports this app's models). The services app imports the tasks module when it is ready, so the
+# task is registered in every process and sending honours this process's Celery configuration
+# (e.g. eager execution).
+SYNC_OFFERS_TASK = "services.sync_offers"
 
 
 def _task_name() -> str:
-    # imported here, not by name only: the task must be registered in this process so that
-    # sending honours this process's Celery configuration (e.g. eager execution)
-    from services.tasks import sync_offers_task
-
-    return sync_offers_task.name
+    return SYNC_OFFERS_TASK
 
 
 def queue_offer_sync(service_ids: set[int] | None) -> None:

@@ -11,7 +11,7 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from services.actions import do_set_offered
+from services.local.actions import do_set_offered
 from services.local.models import LocalService, Office
 
 

@@ -1,4 +1,5 @@
-"""Writes on the local extension. The read model follows through services.local.signals."""
+"""Writes on the local extension (tenant schema). The read model follows through
+services.local.signals."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Automated handlers that ship with applications (each registers itself in `handlers`)."""
