@@ -11,7 +11,7 @@ Rows (portal page vs the bare app's counterpart):
   previous run's figures (kept in $KREISPORTAL_HOME/benchmarks/throughput.json).
 
 The portal runs with its default settings (nothing tuned for the benchmark). The default run is
-short, for CI (about a minute); longer, steadier figures:
+short, for CI (under a minute of load); longer, steadier figures:
 `KREISPORTAL_THROUGHPUT_SECONDS=10 KREISPORTAL_THROUGHPUT_ROUNDS=5 pytest
 tests/benchmarks/test_server_throughput.py`.
 """
