@@ -20,11 +20,13 @@ def in_tenant_schema() -> bool:
 
 
 def access_service(leika_key: str) -> Service:
-    """The service the citizen names by key; 404 for anything else."""
+    """The service the citizen names by its 14-digit key; 404 for anything else (a longer
+    string that merely starts with a key included)."""
+    key = str(leika_key)
+    if not (len(key) == 14 and key.isascii() and key.isdigit()):
+        raise Http404("Leistung nicht gefunden")
     service = (
-        Service.objects.select_related("topic", "life_situation")
-        .filter(leika_key=str(leika_key)[:14])
-        .first()
+        Service.objects.select_related("topic", "life_situation").filter(leika_key=key).first()
     )
     if service is None:
         raise Http404("Leistung nicht gefunden")

@@ -296,3 +296,14 @@ def test_a_cached_page_gives_every_visitor_a_working_csrf_token():
         r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()
     ).group(1)
     assert first_token != token
+
+
+def test_a_service_address_with_more_than_the_key_is_not_that_service(client, db):
+    """The key used to be cut to 14 characters: /leistungen/<key>xyz/ showed the service."""
+    from services.models import Service
+
+    key = Service.objects.values_list("leika_key", flat=True).first()
+    assert client.get(f"/leistungen/{key}/", HTTP_HOST=ERKELENZ).status_code == 200
+    for suffix in ("xyz", "0", "%20"):
+        answer = client.get(f"/leistungen/{key}{suffix}/", HTTP_HOST=ERKELENZ)
+        assert answer.status_code == 404, suffix
