@@ -147,15 +147,18 @@ def _run(
 ) -> tuple[list, int, list[str]]:
     with_local = _in_tenant_schema()
     offered = "coalesce(ls.offered, false)" if with_local else "NULL::boolean"
-    local_join = (
-        "LEFT JOIN services_local_localservice ls ON ls.service_id = s.id" if with_local else ""
+    # in a tenant, the editors' local search words count like the service's own name there
+    vector = (
+        "(s.search_vector || coalesce(syn.vector, ''::tsvector))"
+        if with_local
+        else ("s.search_vector")
     )
     params: dict = {"trgm": trigram_text, "limit": limit, "offset": offset}
     coverage, found = [], []
     for n, term in enumerate(terms):
         params[f"q{n}"] = term.tsquery()
         params[f"w{n}"] = term.weight
-        found.append(f"s.search_vector @@ to_tsquery('german', %(q{n})s)")
+        found.append(f"{vector} @@ to_tsquery('german', %(q{n})s)")
         coverage.append(f"CASE WHEN {found[-1]} THEN %(w{n})s ELSE 0 END")
     # candidates come from the object words; verbs and generic words only rank them (else
     # "beantragen" would fetch every service with "Erteilung" in its name)
@@ -166,20 +169,40 @@ def _run(
     # correction, or when the words alone found nothing: for known words they only add
     # hundreds of weak rows and time
     spelling = "OR s.search_terms OPERATOR(public.%%>) %(trgm)s" if by_spelling else ""
+    if with_local:
+        local_ctes = """
+          syn AS (
+            SELECT service_id,
+              setweight(to_tsvector('german', string_agg(term, ' ')), 'A') AS vector
+            FROM services_local_localsynonym GROUP BY service_id
+          ),"""
+        local_candidates = (
+            "UNION SELECT service_id FROM syn WHERE syn.vector @@ to_tsquery('german', %(any)s)"
+        )
+        local_joins = (
+            "LEFT JOIN syn ON syn.service_id = s.id "
+            "LEFT JOIN services_local_localservice ls ON ls.service_id = s.id"
+        )
+    else:
+        local_ctes = local_candidates = local_joins = ""
     sql = f"""
-        WITH matches AS (
+        WITH {local_ctes}
+        candidates AS (
+          -- both conditions are served by GIN indexes (BitmapOr); `%%>` uses the database's
+          -- pg_trgm.word_similarity_threshold (migration services.0002)
+          SELECT s.id FROM services_service s
+          WHERE s.search_vector @@ to_tsquery('german', %(any)s) {spelling}
+          {local_candidates}
+        ),
+        matches AS (
           SELECT s.id, s.leika_key, s.name, s.short_text, s.name_en, {offered} AS offered,
             ({" + ".join(coverage)}) / %(total_weight)s AS coverage,
             ARRAY[{", ".join(found)}] AS found,
-            ts_rank_cd(s.search_vector, to_tsquery('german', %(any)s), 1)
+            ts_rank_cd({vector}, to_tsquery('german', %(any)s), 1)
             + public.word_similarity(%(trgm)s, s.search_terms)
             + CASE WHEN s.has_description THEN 0.35 ELSE 0 END
             + 0.6 / (1 + length(s.name) / 25.0) AS relevance
-          FROM services_service s {local_join}
-          -- both conditions are served by GIN indexes (BitmapOr); `%%>` uses the database's
-          -- pg_trgm.word_similarity_threshold (migration services.0002)
-          WHERE s.search_vector @@ to_tsquery('german', %(any)s)
-             {spelling}
+          FROM candidates c JOIN services_service s ON s.id = c.id {local_joins}
         )
         SELECT id, leika_key, name, short_text, offered, coverage >= 0.999 AS exact,
           coverage + relevance / 10 + CASE WHEN offered THEN {OFFERED_BONUS} ELSE 0 END AS score,

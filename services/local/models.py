@@ -147,3 +147,52 @@ class LocalService(models.Model):
             raise ValidationError(
                 {"online_url": _("Bitte die Adresse des Online-Dienstes angeben.")}
             )
+
+
+class SearchQueryStat(models.Model):
+    """How often citizens searched for a (normalised) query on this portal and how well the
+    catalogue answered: for the editors' "not found" list. No personal data: no IP address, no
+    account, no time of a single search — only the words, counters and the day last seen."""
+
+    query = models.CharField(_("Suchanfrage"), max_length=200, unique=True)
+    searches = models.PositiveIntegerField(_("Suchen"), default=0)
+    empty = models.PositiveIntegerField(_("ohne Treffer"), default=0)
+    partial = models.PositiveIntegerField(_("nur Teiltreffer"), default=0)
+    last_total = models.PositiveIntegerField(_("Treffer zuletzt"), default=0)
+    last_seen = models.DateField(_("zuletzt gesucht"), auto_now=True)
+
+    class Meta:
+        ordering = ["-searches", "query"]
+        verbose_name = _("Suchanfrage")
+        verbose_name_plural = _("Suchanfragen")
+
+    def __str__(self) -> str:
+        return self.query
+
+    @property
+    def poor(self) -> int:
+        return self.empty + self.partial
+
+
+class LocalSynonym(models.Model):
+    """A word citizens of this tenant use for a catalogue service ("Wertstoffhof" → …), added
+    by an editor; the search of this tenant finds the service by it, other tenants do not."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    term = models.CharField(_("Suchbegriff"), max_length=120)
+    # DO_NOTHING as for LocalService: the catalogue lives in the public schema
+    service = models.ForeignKey(
+        Service, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("Leistung")
+    )
+    created = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("Örtlicher Suchbegriff")
+        verbose_name_plural = _("Örtliche Suchbegriffe")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "service"], name="localsynonym_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.service_id}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -131,3 +133,27 @@ class WithdrawBulkAction(_SetOfferedBulkAction):
     offered = False
     question = _("Diese Leistungen werden nicht mehr angeboten:")
     success = _("%(count)d Leistungen werden nicht mehr angeboten.")
+
+
+# --- search analytics and local search words (services/local/search_admin.py) ---------------
+
+
+@hooks.register("register_admin_urls")
+def _search_admin_urls():
+    from services.local import search_admin
+
+    return search_admin.urlpatterns
+
+
+class _SearchReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        from services.local import search_admin
+
+        return search_admin.is_shown(request)
+
+
+@hooks.register("register_admin_menu_item")
+def _search_report_menu_item():
+    return _SearchReportMenuItem(
+        _("Suchanfragen"), reverse("search_report"), icon_name="search", order=210
+    )
