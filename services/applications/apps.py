@@ -9,10 +9,10 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from payments.owners import register_owner
-        from services.applications.actions import PAYS_FOR_APPLICATION, do_mark_paid
         from services.applications import (  # noqa: F401
             tasks,  # registered in every process: actions queue them by name
         )
+        from services.applications.actions import PAYS_FOR_APPLICATION, do_mark_paid
         from services.applications.contrib import confirmation  # noqa: F401 - registers itself
 
         # a booked fee moves its application on (and starts automated handling)
