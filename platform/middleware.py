@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
@@ -123,3 +124,25 @@ class GermanFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# Citizens' own pages: never kept by a browser cache, a shared computer's back button or a proxy.
+PERSONAL_PATH_PREFIXES = ("/konto/", "/antraege/", "/liegenschaftsauskunft/auftrag/", "/zahlung/")
+
+
+class PersonalPagesNoStoreMiddleware:
+    """`Cache-Control: private, no-store` (Django's never-cache headers) on every answer to a
+    signed-in visitor and on every personal path, whoever asks; anonymous public pages keep
+    what their view sets (the page cache serves them)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith(PERSONAL_PATH_PREFIXES) or (
+            user is not None and user.is_authenticated
+        ):
+            add_never_cache_headers(response)
+        return response

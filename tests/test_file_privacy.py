@@ -279,3 +279,31 @@ def test_private_file_reaches_its_owner_and_staff_only(label, in_tenant, made_fi
             owned.staff_url, HTTP_HOST=other_host
         )
         assert elsewhere.status_code == 404, elsewhere.status_code
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/konto/", "/konto/export/", "/konto/loeschen/", "/", "/leistungen/?q=Hund"],
+)
+def test_pages_of_a_signed_in_citizen_are_never_stored(in_tenant, path):
+    """Personal pages (and any page a signed-in citizen sees, which shows their name) must not
+    stay in a browser's or proxy's cache."""
+    with in_tenant("erkelenz"):
+        citizen = _citizen("privacy-no-store")
+    client = _login(Client(), "erkelenz", citizen.user, in_tenant)
+    answer = client.get(path, HTTP_HOST=f"erkelenz.{BASE}")
+    assert answer.status_code == 200, answer.status_code
+    assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/konto/postfach/00000000-0000-0000-0000-000000000000/anhang/"])
+def test_personal_paths_are_never_stored_even_when_refused(client, db, path):
+    answer = client.get(path, HTTP_HOST=f"erkelenz.{BASE}")
+    assert answer.status_code == 404
+    assert "no-store" in answer["Cache-Control"]
+
+
+def test_anonymous_public_pages_stay_cacheable(client, db):
+    answer = client.get("/", HTTP_HOST=f"erkelenz.{BASE}")
+    assert answer.status_code == 200
+    assert "no-store" not in answer.get("Cache-Control", "")
