@@ -353,6 +353,43 @@ def cmd_tenant(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django_tenants.utils import tenant_context
+
+    from services.xzufi.importer import XzufiImportError, import_xzufi, read_file
+    from tenants.models import Tenant
+
+    if args.catalogue_command == "import-xzufi":
+        try:
+            report = import_xzufi(data=read_file(Path(args.file)))
+        except XzufiImportError as exc:
+            raise CliError(f"{args.file}: {exc}; nichts importiert") from exc
+        print(f"XZuFi-Import {args.file}: {report.summary()}")
+        return 0
+    from services.xzufi.export import build_export
+
+    tenant = Tenant.objects.portals().filter(slug=args.tenant).first()
+    if tenant is None:
+        raise CliError(f"kein Mandant mit dem Kurznamen {args.tenant!r}")
+    started = time.monotonic()
+    with tenant_context(tenant):
+        document = build_export(tenant=tenant)
+    if not args.output or args.output == "-":
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+        return 0
+    try:
+        Path(args.output).write_bytes(document)
+    except OSError as exc:
+        raise CliError(f"{args.output}: nicht schreibbar ({exc.strerror})") from exc
+    print(
+        f"XZuFi-Export {tenant.slug} nach {args.output}: {len(document) / 1_000_000:.1f} MB, "
+        f"{time.monotonic() - started:.1f} s"
+    )
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one readable line, exit status 2
         self.exit(2, f"{self.prog}: error: {message}\n")
@@ -415,15 +452,32 @@ def build_parser() -> argparse.ArgumentParser:
     drem = tsub.add_parser("domain-remove", help="remove a custom domain")
     drem.add_argument("domain")
     tenant.set_defaults(func=cmd_tenant)
+
+    catalogue = sub.add_parser("catalogue", help="exchange the service catalogue (XZuFi 2.2)")
+    csub = catalogue.add_subparsers(dest="catalogue_command", required=True, parser_class=_Parser)
+    xexport = csub.add_parser("export-xzufi", help="a tenant's catalogue as XZuFi 2.2 XML")
+    xexport.add_argument("--tenant", required=True, help="slug of the tenant")
+    xexport.add_argument("--output", help="file to write (default: standard output)")
+    ximport = csub.add_parser("import-xzufi", help="texts of an XZuFi 2.2 file into the catalogue")
+    ximport.add_argument("file")
+    catalogue.set_defaults(func=cmd_catalogue)
     return parser
 
 
 OWN_COMMANDS = {"demo", "serve", "worker", "beat", "migrate", "tenant", "-h", "--help"}
+# `catalogue import|rebuild-finder|seed-demo` stay Django's management command; these two are ours
+OWN_CATALOGUE_COMMANDS = {"export-xzufi", "import-xzufi"}
+
+
+def _is_own(argv: list[str]) -> bool:
+    if argv[0] == "catalogue":
+        return len(argv) > 1 and argv[1] in OWN_CATALOGUE_COMMANDS
+    return argv[0] in OWN_COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in OWN_COMMANDS:
+    if argv and not _is_own(argv):
         _setup_django()
         from django.core.management import execute_from_command_line
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from services import views
+from services.xzufi.views import xzufi_export
 
 app_name = "services"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("leistungen/lebenslagen/<slug:slug>/", views.by_life_situation, name="life-situation"),
     path("leistungen/<str:leika_key>/", views.service_detail, name="detail"),
     path("finder/", views.finder, name="finder"),
+    path("xzufi.xml", xzufi_export, name="xzufi"),
 ]
