@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from services import selectors
+from services.accounts.access import TrustCheck, trust_check
 from services.finder import find_responsible
 from services.local.models import Responsibility
 from services.local.search_actions import do_record_search
@@ -92,7 +93,7 @@ def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
     if application_form is not None:
         # our own form asks for the right sign-in itself; warn only a citizen signed in too low
         trust = _trust_check(request, application_form.min_trust_level)
-        if trust and not trust["reached_label"]:
+        if trust and not trust.reached_label:
             trust = None
     else:
         trust = _trust_check(request, _min_level(local))
@@ -117,20 +118,9 @@ def _min_level(local) -> str:
     return getattr(local, "min_trust_level", "") if local else ""
 
 
-def _trust_check(request: HttpRequest, required: str) -> dict | None:
+def _trust_check(request: HttpRequest, required: str) -> TrustCheck | None:
     """Whether the signed-in citizen's trust level suffices for this service's online form."""
-    from kreisportal.identity import levels
-
-    if not required:
-        return None
-    reached = request.session.get("trust_level", "") if request.user.is_authenticated else ""
-    return {
-        "required": required,
-        "required_label": levels.label(required),
-        "reached_label": levels.label(reached) if reached else "",
-        "ok": bool(reached) and levels.meets(reached, required),
-        "login_url": f"/konto/anmelden/?level={required}&next={request.path}",
-    }
+    return trust_check(request, required) if required else None
 
 
 def finder(request: HttpRequest) -> HttpResponse:

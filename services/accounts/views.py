@@ -8,7 +8,6 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,6 +16,7 @@ from kreisportal.files import download_name, private_file_response
 from kreisportal.http import parse_uuid, safe_local_path
 from kreisportal.identity import levels
 from kreisportal.identity.broker import LoginRefused, redeem_login_code, remember_tenant_session
+from services.accounts.access import citizen_required, current_citizen
 from services.accounts.actions import (
     AccountKept,
     do_delete_account,
@@ -29,12 +29,6 @@ from services.accounts.models import Citizen, PostboxMessage
 
 def _broker_url(path: str, **params: str) -> str:
     return f"{settings.PUBLIC_URL.rstrip('/')}{path}?{urlencode(params)}"
-
-
-def current_citizen(request: HttpRequest) -> Citizen | None:
-    if not request.user.is_authenticated:
-        return None
-    return Citizen.objects.filter(user=request.user).first()
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -85,17 +79,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(safe_local_path(request.GET.get("next", "")))
 
 
-def _require_citizen(request: HttpRequest) -> Citizen | HttpResponse:
-    citizen = current_citizen(request)
-    if citizen is None:
-        return redirect(f"/konto/anmelden/?{urlencode({'next': request.get_full_path()})}")
-    return citizen
-
-
-def account(request: HttpRequest) -> HttpResponse:
-    citizen = _require_citizen(request)
-    if isinstance(citizen, HttpResponse):
-        return citizen
+@citizen_required
+def account(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     messages = list(citizen.messages.all())
     orders = list(citizen.cadastral_orders.select_related("parcel__gemarkung").all()[:20])
     applications = list(citizen.applications.select_related("form").all()[:20])
@@ -123,10 +108,8 @@ def access_message(citizen: Citizen, message_id: str) -> PostboxMessage:
     return message
 
 
-def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
-    citizen = _require_citizen(request)
-    if isinstance(citizen, HttpResponse):
-        return citizen
+@citizen_required
+def message_detail(request: HttpRequest, citizen: Citizen, message_id: str) -> HttpResponse:
     message = access_message(citizen, message_id)
     do_mark_read(message=message)
     return TemplateResponse(request, "accounts/message.html", {"message": message})
@@ -147,10 +130,8 @@ def message_attachment(request: HttpRequest, message_id: str) -> HttpResponse:
     )
 
 
-def export(request: HttpRequest) -> HttpResponse:
-    citizen = _require_citizen(request)
-    if isinstance(citizen, HttpResponse):
-        return citizen
+@citizen_required
+def export(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     response = HttpResponse(
         json.dumps(export_data(citizen), ensure_ascii=False, indent=2),
         content_type="application/json",
@@ -162,10 +143,8 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest) -> HttpResponse:
-    citizen = _require_citizen(request)
-    if isinstance(citizen, HttpResponse):
-        return citizen
+@citizen_required
+def delete(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     error = ""
     if request.method == "POST" and request.POST.get("confirm") == "ja":
         try:

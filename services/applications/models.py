@@ -16,13 +16,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Orderable
 
 from kreisportal.files import private_storage, private_upload_to
+from kreisportal.identity.levels import TrustLevel
 from services.applications.handlers import handlers
 
-TRUST_LEVELS = [
-    ("basic", _("basisregistriert")),
-    ("substantial", _("substanziell")),
-    ("high", _("hoch")),
-]
+TRUST_LEVELS = TrustLevel.choices
 CLERK = "clerk"
 
 

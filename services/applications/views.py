@@ -4,17 +4,14 @@ answer a query, withdraw. Every application is reachable only by its own citizen
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kreisportal.files import download_name, private_file_response
-from kreisportal.identity import levels
 from payments.actions import do_start_payment
 from payments.providers import ProviderError
+from services.accounts.access import current_citizen, sign_in_redirect, trust_check
 from services.accounts.models import Citizen
-from services.accounts.views import current_citizen
 from services.applications import states
 from services.applications.actions import (
     ApplicationRefused,
@@ -26,13 +23,6 @@ from services.applications.actions import (
 )
 from services.applications.forms import MessageForm, build_form, stored_values
 from services.applications.models import Application, ApplicationForm, Status
-
-
-def _sign_in_redirect(request: HttpRequest, level: str = "") -> HttpResponse:
-    params = {"next": request.get_full_path()}
-    if level:
-        params["level"] = level
-    return redirect(f"/konto/anmelden/?{urlencode(params)}")
 
 
 def _own_application(request: HttpRequest, public_id: str) -> tuple[Citizen, Application]:
@@ -63,18 +53,17 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("Diesen Online-Antrag gibt es hier nicht.")
     citizen = current_citizen(request)
     if citizen is None:
-        return _sign_in_redirect(request, definition.min_trust_level)
-    reached = request.session.get("trust_level", "")
-    if not levels.meets(reached, definition.min_trust_level):
+        return sign_in_redirect(request, level=definition.min_trust_level)
+    trust = trust_check(request, definition.min_trust_level)
+    if not trust.ok:
         return TemplateResponse(
             request,
             "applications/trust_level.html",
             {
                 "definition": definition,
-                "required": levels.label(definition.min_trust_level),
-                "reached": levels.label(reached) or "unbekannt",
-                "login_url": "/konto/anmelden/?"
-                + urlencode({"level": definition.min_trust_level, "next": request.path}),
+                "required": trust.required_label,
+                "reached": trust.reached_label or "unbekannt",
+                "login_url": trust.login_url,
             },
             status=403,
         )
@@ -145,7 +134,7 @@ def _max_upload() -> int:
 
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if current_citizen(request) is None:
-        return _sign_in_redirect(request)
+        return sign_in_redirect(request)
     _, application = _own_application(request, public_id)
     return TemplateResponse(
         request, "applications/detail.html", _detail_context(application, MessageForm())

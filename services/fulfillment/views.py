@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.http import urlencode
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kreisportal.files import download_name, private_file_response
 from kreisportal.http import parse_number, parse_uuid
+from kreisportal.identity.levels import TrustLevel
 from payments.actions import do_start_payment
 from payments.providers import ProviderError
-from services.accounts.views import current_citizen
+from services.accounts.access import current_citizen, sign_in_url
 from services.fulfillment.actions import (
     FEES,
     OrderRefused,
@@ -70,9 +71,7 @@ def order(request: HttpRequest) -> HttpResponse:
     _district_only(request)
     citizen = current_citizen(request)
     if citizen is None:
-        return HttpResponseRedirect(
-            f"/konto/anmelden/?{urlencode({'next': '/liegenschaftsauskunft/'})}"
-        )
+        return HttpResponseRedirect(sign_in_url(next_path=reverse("cadastre-search")))
     parcel = Parcel.objects.filter(pk=parse_number(request.POST.get("parcel", ""))).first()
     if parcel is None:
         raise Http404("Flurstück nicht gefunden")
@@ -90,8 +89,9 @@ def order(request: HttpRequest) -> HttpResponse:
             {
                 "message": str(exc),
                 "parcel": parcel,
-                "login_url": "/konto/anmelden/?"
-                + urlencode({"level": "substantial", "next": "/liegenschaftsauskunft/"}),
+                "login_url": sign_in_url(
+                    next_path=reverse("cadastre-search"), level=TrustLevel.SUBSTANTIAL
+                ),
             },
             status=403,
         )

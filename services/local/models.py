@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kreisportal.identity.levels import TrustLevel
 from services.models import Service
+from services.online import internal_path, is_own_host_url
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
@@ -119,12 +121,7 @@ class LocalService(models.Model):
         _("Mindest-Vertrauensniveau für den Online-Antrag"),
         max_length=16,
         blank=True,
-        choices=[
-            ("", _("keines")),
-            ("basic", _("basisregistriert")),
-            ("substantial", _("substanziell")),
-            ("high", _("hoch")),
-        ],
+        choices=[("", _("keines")), *TrustLevel.choices],
         help_text=_(
             "Wer mit einem niedrigeren Niveau angemeldet ist, wird um eine erneute "
             "Anmeldung gebeten."
@@ -143,7 +140,18 @@ class LocalService(models.Model):
     def clean(self) -> None:
         if self.responsibility == Responsibility.OTHER and not self.other_authority.strip():
             raise ValidationError({"other_authority": _("Bitte die zuständige Behörde nennen.")})
-        if self.online_level != OnlineLevel.INFORMATION and not self.online_url:
+        if self.online_url and is_own_host_url(self.online_url):
+            # a host name changes, a route does not: own services are linked from their route
+            raise ValidationError(
+                {
+                    "online_url": _(
+                        "Online-Dienste des Portals selbst werden automatisch verlinkt; bitte "
+                        "hier nur die Adresse eines externen Online-Dienstes angeben."
+                    )
+                }
+            )
+        internal = self.service_id is not None and internal_path(self.service.leika_key)
+        if self.online_level != OnlineLevel.INFORMATION and not self.online_url and not internal:
             raise ValidationError(
                 {"online_url": _("Bitte die Adresse des Online-Dienstes angeben.")}
             )
