@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 from services.finder import sync_offers
 from services.local.models import LocalService, Office, OnlineLevel, Responsibility
 from services.models import Level, Service
+from services.online import INTERNAL_SERVICES
 from services.responsibility import district_offers, level_for_tenant
 from tenants.models import Tenant
 
@@ -97,8 +98,9 @@ DEMO_LOCAL_FEES = {
     "99036008007000": 2760,  # Kraftfahrzeug Zulassung
     "99023001036003": 4270,  # Führerschein Ersatz wegen Verlust
 }
-# services that run fully online in the demo (the automated cadastral extract, issue #6)
-DEMO_AUTOMATED = {"99012007033000", "99012005033000"}
+# services that run fully online in the demo (the automated cadastral extract, issue #6): the
+# portal's own services, linked from their route (services.online), so no URL is stored
+DEMO_AUTOMATED = set(INTERNAL_SERVICES)
 
 
 def _demo_address(tenant: Tenant, index: int) -> tuple[str, str, str]:
@@ -179,7 +181,7 @@ def _plan_row(service: Service, tenant: Tenant, offices) -> LocalService:
         office=_office_for(service.name, offices) if offered else None,
         fee_cents=DEMO_LOCAL_FEES.get(service.leika_key) if offered else None,
         online_level=OnlineLevel.AUTOMATED if automated else OnlineLevel.INFORMATION,
-        online_url=f"https://{tenant.slug}.localhost/" if automated else "",
+        online_url="",  # own online services are linked from the route, never stored
     )
 
 
