@@ -6,6 +6,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from cms.home import HomePage
+from cms.legal import LegalKind, LegalPage, legal_draft_body
 
 DEFAULT_INTRO = (
     "Willkommen im Bürgerportal. Hier finden Sie Dienstleistungen, Ansprechpartner "
@@ -39,3 +40,30 @@ def set_up_tenant_site(*, site_name: str, hostname: str) -> Site:
     site.save()
     Site.objects.exclude(pk=site.pk).delete()
     return site
+
+
+@transaction.atomic
+def create_legal_drafts(*, home: Page, data: dict) -> list[LegalPage]:
+    """Impressum, Datenschutzerklärung and Erklärung zur Barrierefreiheit as drafts under the
+    home page, from the templates in cms.legal filled with `data` (Tenant.imprint_data()).
+
+    Idempotent: a kind that exists already (draft or live) is left as the editors made it.
+    Drafts are not served; the footer links only published legal pages.
+    """
+    created = []
+    existing = set(LegalPage.objects.values_list("kind", flat=True))
+    for kind, label in LegalKind.choices:
+        if kind in existing or home.get_children().filter(slug=kind).exists():
+            continue
+        page = home.add_child(
+            instance=LegalPage(
+                title=str(label),
+                slug=kind,
+                kind=kind,
+                body=legal_draft_body(kind, data),
+                live=False,
+            )
+        )
+        page.save_revision()
+        created.append(page)
+    return created

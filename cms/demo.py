@@ -166,10 +166,17 @@ def _about(home: HomePage, tenant: Tenant, about: dict, keys: list[str]) -> None
 def _legal(home: HomePage, tenant: Tenant, contact: dict, templates: dict) -> None:
     values = {"name": tenant.name, **contact}
     for kind in LegalKind.values:
-        if LegalPage.objects.filter(kind=kind).exists():
+        if LegalPage.objects.filter(kind=kind).live().exists():
             continue
         template = templates[kind]
         paragraphs = [text.format(**values) for text in template["paragraphs"]]
+        draft = LegalPage.objects.filter(kind=kind).first()
+        if draft is not None:  # the provisioning's template draft: the demo text replaces it
+            draft.title = template["title"]
+            draft.body = _paragraphs(paragraphs)
+            draft.last_reviewed = date(2026, 11, 1)
+            _publish(draft)
+            continue
         _child(
             home,
             LegalPage,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django_tenants.utils import tenant_context
 from wagtail.models import Site
 
-from cms.actions import set_up_tenant_site
+from cms.actions import create_legal_drafts, set_up_tenant_site
 from cms.cache import purge_tenant_page_cache
 from cms.news import NewsArticlePage
 from tenants.errors import TenantActionError
@@ -15,7 +15,8 @@ from tenants.models import DistrictNewsItem, Tenant
 
 def set_up_portal_site(*, tenant: Tenant, hostname: str) -> None:
     with tenant_context(tenant):
-        set_up_tenant_site(site_name=tenant.name, hostname=hostname)
+        site = set_up_tenant_site(site_name=tenant.name, hostname=hostname)
+        create_legal_drafts(home=site.root_page, data=tenant.imprint_data())
 
 
 def point_restored_site(*, tenant: Tenant, hostname: str) -> None:

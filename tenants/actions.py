@@ -20,9 +20,12 @@ from tenants.models import Domain, Tenant, TenantAuditEntry
 from tenants.validation import (
     check_ags,
     check_domain,
+    check_email,
+    check_imprint,
     check_kind,
     check_name,
     check_slug,
+    check_username,
     normalise_hostname,
     platform_hostnames,
     schema_name_for,
@@ -78,9 +81,11 @@ def do_create_tenant(
     kind: str,
     ags: str,
     extra_domains: tuple[str, ...] = (),
+    imprint: dict[str, str] | None = None,
     actor: str = "",
 ) -> Tenant:
-    """Provision a portal: schema cloned from the template, domains, Wagtail site and home page.
+    """Provision a portal: schema cloned from the template, domains, Wagtail site and home page,
+    legal page drafts (the Impressum filled from `imprint`, the fields in IMPRINT_FIELDS).
 
     All in one transaction (PostgreSQL DDL is transactional): a failure leaves nothing behind.
     """
@@ -88,6 +93,7 @@ def do_create_tenant(
     slug = check_slug(slug)
     kind = check_kind(kind)
     ags = check_ags(ags, kind)
+    imprint = check_imprint(imprint or {})
     hostnames = [check_domain(primary_hostname(slug))]
     for extra in extra_domains:
         hostname = check_domain(extra)
@@ -97,7 +103,9 @@ def do_create_tenant(
         raise TenantActionError("the tenant template is missing: run `kreisportal migrate` first")
 
     with transaction.atomic():
-        tenant = Tenant(name=name, slug=slug, kind=kind, ags=ags, schema_name=schema_name_for(slug))
+        tenant = Tenant(
+            name=name, slug=slug, kind=kind, ags=ags, schema_name=schema_name_for(slug), **imprint
+        )
         try:
             tenant.save(verbosity=0)
         except (CloneError, PostgresToolError) as exc:
@@ -127,16 +135,28 @@ def _set_up_portal(tenant: Tenant) -> None:
     tenant_provisioned.send(tenant=tenant, hostname=primary_hostname(tenant.slug))
 
 
-def do_refresh_tenant(*, tenant: Tenant, name: str, ags: str, actor: str = "") -> Tenant:
-    """Bring an existing tenant in line with given master data (used by the idempotent demo)."""
+def do_refresh_tenant(
+    *,
+    tenant: Tenant,
+    name: str,
+    ags: str,
+    imprint: dict[str, str] | None = None,
+    actor: str = "",
+) -> Tenant:
+    """Bring an existing tenant in line with given master data (the admin's change form, the
+    idempotent demo). Imprint fields not given stay as they are."""
     name = check_name(name)
     ags = check_ags(ags, tenant.kind, exclude_pk=tenant.pk)
+    imprint = check_imprint(imprint or {})
     with transaction.atomic():
         changed = {}
         if tenant.name != name:
             changed["name"] = name
         if tenant.ags != ags:
             changed["ags"] = ags
+        for field, value in imprint.items():
+            if getattr(tenant, field) != value:
+                changed[field] = value
         if changed:
             Tenant.objects.filter(pk=tenant.pk).update(**changed)
             tenant.refresh_from_db()
@@ -209,11 +229,16 @@ def do_remove_domain(*, hostname: str, actor: str = "") -> None:
         _audit(tenant.slug, "domain_removed", actor, domain=hostname)
 
 
+def default_backup_dir() -> Path:
+    """Where do_delete_tenant puts the schema dump unless told otherwise."""
+    return Path(settings.KREISPORTAL_HOME) / "backups"
+
+
 def do_delete_tenant(*, tenant: Tenant, backup_dir: Path | None = None, actor: str = "") -> Path:
     """Dump the tenant's schema to a file, then drop schema, domains and row. Returns the dump."""
     if not tenant.is_portal:
         raise TenantActionError(f"{tenant.slug!r} is a system tenant and cannot be deleted")
-    backup_dir = backup_dir or Path(settings.KREISPORTAL_HOME) / "backups"
+    backup_dir = backup_dir or default_backup_dir()
     dump = dump_schema(schema_name=tenant.schema_name, slug=tenant.slug, backup_dir=backup_dir)
     slug = tenant.slug
     with transaction.atomic():
@@ -238,3 +263,44 @@ def dump_schema(*, schema_name: str, slug: str, backup_dir: Path) -> Path:
         target.unlink(missing_ok=True)
         raise TenantActionError(f"backup of {slug!r} failed, nothing deleted: {exc}") from exc
     return target
+
+
+# Wagtail's editor groups, created in every tenant schema (the template's migrations).
+EDITOR_GROUPS = {"Editors": "Redaktion (Entwürfe)", "Moderators": "Redaktion (veröffentlichen)"}
+
+
+def do_create_editor(
+    *, tenant: Tenant, username: str, email: str, group: str, actor: str = ""
+) -> tuple[str, str]:
+    """An editor's account in the tenant's own schema (it exists nowhere else), without a
+    password: returns (username, path) where path is the tenant host's one-time link to set one
+    (Django's password reset token: expires after PASSWORD_RESET_TIMEOUT, invalid once used).
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+    from django_tenants.utils import tenant_context
+
+    if not tenant.is_portal:
+        raise TenantActionError("Ein Systemmandant hat keine Redaktion.")
+    username = check_username(username)
+    email = check_email(email)
+    if group not in EDITOR_GROUPS:
+        raise TenantActionError(f"Unbekannte Gruppe {group!r}.")
+    users = get_user_model().objects
+    with tenant_context(tenant), transaction.atomic():
+        if users.filter(username__iexact=username).exists():
+            raise TenantActionError(
+                f"Den Benutzernamen {username!r} gibt es in diesem Portal schon."
+            )
+        editor_group = Group.objects.filter(name=group).first()
+        if editor_group is None:
+            raise TenantActionError(f"Die Gruppe {group!r} fehlt im Portal {tenant.slug!r}.")
+        user = users.create_user(username=username, email=email, password=None, is_staff=True)
+        user.groups.add(editor_group)
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        _audit(tenant.slug, "editor_created", actor, username=username, group=group)
+    return username, f"/cms/password_reset/confirm/{uid}/{token}/"

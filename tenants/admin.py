@@ -7,17 +7,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
 
 from tenants import actions
 from tenants.errors import TenantActionError
-from tenants.models import Domain, Tenant, TenantAuditEntry
+from tenants.models import IMPRINT_FIELDS, Domain, Tenant, TenantAuditEntry
 from tenants.validation import check_ags, check_domain, check_name, check_slug
 
 
 def _as_form_error(exc: TenantActionError) -> forms.ValidationError:
-    return forms.ValidationError(str(exc))
+    return forms.ValidationError(exc.for_admin)
 
 
 class TenantCreationForm(forms.ModelForm):
@@ -33,7 +39,7 @@ class TenantCreationForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = ["name", "slug", "kind", "ags"]
+        fields = ["name", "slug", "kind", "ags", *IMPRINT_FIELDS]
 
     def _checked(self, check, *args):
         try:
@@ -57,7 +63,7 @@ class TenantCreationForm(forms.ModelForm):
             try:
                 cleaned["ags"] = check_ags(cleaned["ags"], cleaned["kind"])
             except TenantActionError as exc:
-                self.add_error("ags", str(exc))
+                self.add_error("ags", exc.for_admin)
         return cleaned
 
     def validate_unique(self):
@@ -67,7 +73,7 @@ class TenantCreationForm(forms.ModelForm):
 class TenantChangeForm(forms.ModelForm):
     class Meta:
         model = Tenant
-        fields = ["name", "ags"]
+        fields = ["name", "ags", *IMPRINT_FIELDS]
 
     def clean_name(self):
         try:
@@ -82,6 +88,40 @@ class TenantChangeForm(forms.ModelForm):
             )
         except TenantActionError as exc:
             raise _as_form_error(exc) from exc
+
+
+class DeleteConfirmationForm(forms.Form):
+    confirm_slug = forms.CharField(label="Kurzname zur Bestätigung", max_length=40)
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+
+    def clean_confirm_slug(self):
+        typed = self.cleaned_data["confirm_slug"].strip()
+        if typed != self.tenant.slug:
+            raise forms.ValidationError(
+                f"Der Kurzname stimmt nicht. Geben Sie „{self.tenant.slug}“ ein, um zu löschen."
+            )
+        return typed
+
+
+class EditorAccountForm(forms.Form):
+    username = forms.CharField(label="Benutzername", max_length=150)
+    email = forms.EmailField(label="E-Mail-Adresse")
+    group = forms.ChoiceField(
+        label="Gruppe",
+        choices=list(actions.EDITOR_GROUPS.items()),
+        initial="Moderators",
+        help_text="„Redaktion (veröffentlichen)“ darf Seiten freigeben und das Branding setzen.",
+    )
+
+
+def _tenant_url(request: HttpRequest, tenant: Tenant, path_: str) -> str:
+    """An absolute URL on the tenant's primary host, on the port the browser uses here."""
+    host = request.get_host()
+    port = f":{host.rsplit(':', 1)[1]}" if ":" in host else ""
+    return f"{request.scheme}://{actions.primary_hostname(tenant.slug)}{port}{path_}"
 
 
 class DomainInline(admin.TabularInline):
@@ -113,11 +153,104 @@ class TenantAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "slug", "kind", "ags", "extra_domains"]
-        return ["name", "ags", "slug", "kind", "schema_name", "status", "created"]
+            return ["name", "slug", "kind", "ags", "extra_domains", *IMPRINT_FIELDS]
+        return [
+            "name",
+            "ags",
+            "slug",
+            "kind",
+            "schema_name",
+            "status",
+            "created",
+            "editors",
+            "deletion",
+            *IMPRINT_FIELDS,
+        ]
+
+    def get_fieldsets(self, request, obj=None):
+        fields = [f for f in self.get_fields(request, obj) if f not in IMPRINT_FIELDS]
+        return [
+            (None, {"fields": fields}),
+            (
+                "Angaben für das Impressum",
+                {
+                    "fields": list(IMPRINT_FIELDS),
+                    "description": "Neue Portale bekommen Impressum, Datenschutzerklärung und "
+                    "Erklärung zur Barrierefreiheit als Entwürfe; das Impressum wird aus diesen "
+                    "Angaben gefüllt. Die Redaktion ergänzt und veröffentlicht sie.",
+                },
+            ),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["slug", "kind", "schema_name", "status", "created"] if obj else []
+        return (
+            ["slug", "kind", "schema_name", "status", "created", "editors", "deletion"]
+            if obj
+            else []
+        )
+
+    @admin.display(description="Löschen")
+    def deletion(self, obj: Tenant) -> str:
+        url = reverse("admin:tenants_tenant_delete_confirm", args=[obj.pk])
+        return format_html('<a class="deletelink" href="{}">Mandanten löschen …</a>', url)
+
+    @admin.display(description="Redaktion")
+    def editors(self, obj: Tenant) -> str:
+        url = reverse("admin:tenants_tenant_create_editor", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Redaktionskonto anlegen</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/redaktionskonto/",
+                self.admin_site.admin_view(self.create_editor_view),
+                name="tenants_tenant_create_editor",
+            ),
+            path(
+                "<path:object_id>/loeschen/",
+                self.admin_site.admin_view(self.delete_confirmation_view),
+                name="tenants_tenant_delete_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def create_editor_view(self, request: HttpRequest, object_id: str):
+        """ "Redaktionskonto anlegen": an editor's account in the tenant's schema and a one-time
+        link to set its password, shown here once (never stored, never a password)."""
+        tenant = self.get_object(request, object_id)
+        if tenant is None:
+            raise Http404
+        if not self.has_change_permission(request, tenant):
+            raise PermissionDenied
+        form = EditorAccountForm(request.POST or None)
+        link = username = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                username, link_path = actions.do_create_editor(
+                    tenant=tenant,
+                    username=form.cleaned_data["username"],
+                    email=form.cleaned_data["email"],
+                    group=form.cleaned_data["group"],
+                    actor=request.user.get_username(),
+                )
+            except TenantActionError as exc:
+                form.add_error(None, exc.for_admin)
+            else:
+                link = _tenant_url(request, tenant, link_path)
+                form = EditorAccountForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": tenant,
+            "title": f"Redaktionskonto anlegen – {tenant.name}",
+            "form": form,
+            "link": link,
+            "username": username,
+            "login_url": _tenant_url(request, tenant, "/cms/"),
+        }
+        response = TemplateResponse(request, "admin/tenants/tenant/create_editor.html", context)
+        add_never_cache_headers(response)  # the link is shown once and never cached
+        return response
 
     def get_inlines(self, request, obj=None):
         return self.inlines if obj else []
@@ -130,7 +263,11 @@ class TenantAdmin(admin.ModelAdmin):
         actor = request.user.get_username()
         if change:
             actions.do_refresh_tenant(
-                tenant=Tenant.objects.get(pk=obj.pk), name=obj.name, ags=obj.ags, actor=actor
+                tenant=Tenant.objects.get(pk=obj.pk),
+                name=obj.name,
+                ags=obj.ags,
+                imprint={field: form.cleaned_data.get(field, "") for field in IMPRINT_FIELDS},
+                actor=actor,
             )
             return
         created = actions.do_create_tenant(
@@ -139,6 +276,7 @@ class TenantAdmin(admin.ModelAdmin):
             kind=form.cleaned_data["kind"],
             ags=form.cleaned_data["ags"],
             extra_domains=form.cleaned_data.get("extra_domains", ()),
+            imprint={field: form.cleaned_data.get(field, "") for field in IMPRINT_FIELDS},
             actor=actor,
         )
         obj.pk = created.pk
@@ -164,9 +302,51 @@ class TenantAdmin(admin.ModelAdmin):
     def resume_tenants(self, request, queryset):
         self._run(request, queryset, actions.do_resume_tenant, "entsperrt")
 
-    @admin.action(description="Ausgewählte Mandanten löschen (nach Sicherung des Schemas)")
+    @admin.action(description="Ausgewählten Mandanten löschen (nach Sicherung des Schemas) …")
     def delete_tenants_with_backup(self, request, queryset):
-        self._run(request, queryset, actions.do_delete_tenant, "gesichert und gelöscht")
+        """Deleting is confirmed on its own page, one tenant at a time."""
+        if queryset.count() != 1:
+            self.message_user(
+                request,
+                "Bitte genau einen Mandanten zum Löschen auswählen; jedes Löschen wird einzeln "
+                "bestätigt.",
+                messages.ERROR,
+            )
+            return None
+        tenant = queryset.get()
+        return redirect("admin:tenants_tenant_delete_confirm", tenant.pk)
+
+    def delete_confirmation_view(self, request: HttpRequest, object_id: str):
+        """Deleting a whole portal: shows what goes and where the backup goes; the slug must be
+        typed to confirm (as for a repository on GitHub). The schema is dumped first."""
+        tenant = self.get_object(request, object_id)
+        if tenant is None:
+            raise Http404
+        if not self.has_change_permission(request, tenant):
+            raise PermissionDenied
+        form = DeleteConfirmationForm(request.POST or None, tenant=tenant)
+        if request.method == "POST" and form.is_valid():
+            try:
+                dump = actions.do_delete_tenant(tenant=tenant, actor=request.user.get_username())
+            except TenantActionError as exc:
+                form.add_error(None, exc.for_admin)
+            else:
+                self.message_user(
+                    request,
+                    f"{tenant.name} wurde gelöscht. Sicherung des Schemas: {dump}",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:tenants_tenant_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": tenant,
+            "title": f"{tenant.name} löschen",
+            "form": form,
+            "domains": [d.domain for d in tenant.domains.order_by("-is_primary", "domain")],
+            "backup_dir": actions.default_backup_dir(),
+        }
+        return TemplateResponse(request, "admin/tenants/tenant/delete_confirmation.html", context)
 
 
 class DomainForm(forms.ModelForm):

@@ -18,6 +18,18 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+# The tenant's master data for its Impressum (see Tenant), in form order.
+IMPRINT_FIELDS = (
+    "address_street",
+    "address_postcode",
+    "address_city",
+    "representative",
+    "contact_phone",
+    "contact_email",
+    "supervisory_authority",
+)
+
+
 class TenantQuerySet(models.QuerySet):
     def portals(self) -> TenantQuerySet:
         """Tenants that are portals (district and municipalities), not the system rows."""
@@ -60,6 +72,29 @@ class Tenant(TenantMixin):
     )
     created = models.DateTimeField(_("angelegt"), auto_now_add=True)
 
+    # Master data for the Impressum the portal's legal page drafts are filled from (editable in
+    # the tenant administration; editors complete and publish the pages in the tenant's CMS).
+    address_street = models.CharField(_("Straße und Hausnummer"), max_length=120, blank=True)
+    address_postcode = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    address_city = models.CharField(_("Ort"), max_length=80, blank=True)
+    representative = models.CharField(
+        _("Vertreten durch"),
+        max_length=160,
+        blank=True,
+        help_text=_("z. B. „Bürgermeisterin Erika Beispiel“ oder „Landrat Max Muster“."),
+    )
+    contact_phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("E-Mail"), max_length=120, blank=True)
+    supervisory_authority = models.CharField(
+        _("Aufsichtsbehörde"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Die zuständige Kommunalaufsicht, z. B. der Landrat als untere staatliche "
+            "Verwaltungsbehörde oder die Bezirksregierung."
+        ),
+    )
+
     objects = TenantQuerySet.as_manager()
 
     auto_create_schema = True
@@ -85,6 +120,10 @@ class Tenant(TenantMixin):
     @property
     def is_portal(self) -> bool:
         return self.kind != self.Kind.SYSTEM
+
+    def imprint_data(self) -> dict[str, str]:
+        """What the Impressum template is filled from: the name and the master data above."""
+        return {"name": self.name, **{field: getattr(self, field) for field in IMPRINT_FIELDS}}
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         """Clone the template schema when there is one, else migrate from zero.

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from tenants.errors import TenantActionError
-from tenants.models import RESERVED_SLUGS, SLUG_PATTERN, Domain, Tenant
+from tenants.models import IMPRINT_FIELDS, RESERVED_SLUGS, SLUG_PATTERN, Domain, Tenant
 
 _HOSTNAME_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
@@ -46,14 +48,21 @@ def check_ags(ags: str, kind: str, *, exclude_pk: int | None = None) -> str:
     ags = (ags or "").strip()
     expected = 5 if kind == Tenant.Kind.DISTRICT else 8
     if not (ags.isascii() and ags.isdigit() and len(ags) == expected):
+        what = "einen Kreis (Kreisschlüssel)" if kind == Tenant.Kind.DISTRICT else "eine Gemeinde"
         raise TenantActionError(
-            f"invalid official key (AGS) {ags!r}: a {kind} needs exactly {expected} digits"
+            f"invalid official key (AGS) {ags!r}: a {kind} needs exactly {expected} digits",
+            german=f"Ungültiger Amtlicher Gemeindeschlüssel „{ags}“: für {what} genau "
+            f"{expected} Ziffern angeben.",
         )
     taken = Tenant.objects.filter(ags=ags)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise TenantActionError(f"official key (AGS) {ags!r} already belongs to another tenant")
+    other = taken.first()
+    if other is not None:
+        raise TenantActionError(
+            f"official key (AGS) {ags!r} already belongs to another tenant",
+            german=f"Der Amtliche Gemeindeschlüssel „{ags}“ gehört schon zu {other.name}.",
+        )
     return ags
 
 
@@ -85,3 +94,46 @@ def check_domain(hostname: str) -> str:
 
 def platform_hostnames() -> set[str]:
     return {settings.BASE_DOMAIN, f"admin.{settings.BASE_DOMAIN}"}
+
+
+def check_imprint(imprint: dict[str, str]) -> dict[str, str]:
+    """The Impressum master data: known fields only, trimmed, within the columns' lengths."""
+    unknown = set(imprint) - set(IMPRINT_FIELDS)
+    if unknown:
+        raise TenantActionError(f"Unbekannte Angaben zum Impressum: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    for field, value in imprint.items():
+        value = (value or "").strip()
+        model_field = Tenant._meta.get_field(field)
+        if len(value) > model_field.max_length:
+            raise TenantActionError(
+                f"{model_field.verbose_name}: höchstens {model_field.max_length} Zeichen."
+            )
+        if field == "contact_email" and value:
+            value = check_email(value)
+        cleaned[field] = value
+    return cleaned
+
+
+def check_username(username: str) -> str:
+    from django.contrib.auth.validators import UnicodeUsernameValidator
+
+    username = (username or "").strip()
+    try:
+        if not username or len(username) > 150:
+            raise ValidationError("length")
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise TenantActionError(
+            "Ungültiger Benutzername: bis zu 150 Zeichen, Buchstaben, Ziffern und @ . + - _"
+        ) from exc
+    return username
+
+
+def check_email(email: str) -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise TenantActionError(f"Ungültige E-Mail-Adresse: {email!r}") from exc
+    return email

@@ -76,7 +76,7 @@ def test_bad_input_in_the_admin_rerenders_with_messages_and_creates_nothing(it_a
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "already taken" in errors["slug"][0]
-    assert "8 digits" in errors["ags"][0]
+    assert "genau 8 Ziffern" in errors["ags"][0]
     assert "already taken" in errors["extra_domains"][0]
     assert Tenant.objects.count() == before
 
@@ -118,5 +118,5 @@ def test_editing_a_tenant_validates_the_official_key(it_admin):
         HTTP_HOST=ADMIN_HOST,
     )
     assert response.status_code == 200
-    assert "already belongs" in response.context["adminform"].form.errors["ags"][0]
+    assert "gehört schon zu" in response.context["adminform"].form.errors["ags"][0]
     assert Tenant.objects.get(slug="erkelenz").ags == "05370004"

@@ -1,0 +1,341 @@
+"""A new municipality from the web UI: legal page drafts from the tenant's master data, the
+first editor's account, editors' branding, deleting with a typed confirmation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django_tenants.utils import schema_context
+
+from cms.legal import TO_COMPLETE, LegalPage
+from tenants.models import Tenant
+
+ADMIN_HOST = f"admin.{settings.BASE_DOMAIN}"
+
+IMPRINT = {
+    "address_street": "Marktplatz 1",
+    "address_postcode": "41800",
+    "address_city": "Musterstadt",
+    "representative": "Bürgermeisterin Erika Beispiel",
+    "contact_phone": "02451 123-0",
+    "contact_email": "rathaus@musterstadt.example",
+    "supervisory_authority": "Landrat des Kreises Heinsberg (Kommunalaufsicht)",
+}
+
+
+@pytest.fixture
+def it_admin(client, db):
+    from django.contrib.auth import get_user_model
+
+    with schema_context("public"):
+        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
+    assert client.login(username="kreis-it", password="sicher-123")
+    return client
+
+
+def create_musterstadt(it_admin, **imprint) -> Tenant:
+    response = it_admin.post(
+        "/admin/tenants/tenant/add/",
+        {
+            "name": "Stadt Musterstadt",
+            "slug": "musterstadt",
+            "kind": "municipality",
+            "ags": "05370999",
+            **imprint,
+        },
+        HTTP_HOST=ADMIN_HOST,
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return Tenant.objects.get(slug="musterstadt")
+
+
+def footer_links(html: str) -> list[str]:
+    legal = re.search(r'<ul class="legal-links">(.*?)</ul>', html, re.S)
+    return re.findall(r'href="([^"]+)"', legal.group(1)) if legal else []
+
+
+# --- 1. legal pages from templates ------------------------------------------------------------
+
+
+def test_new_tenant_gets_three_legal_drafts_with_the_impressum_filled(it_admin):
+    tenant = create_musterstadt(it_admin, **IMPRINT)
+    assert tenant.representative == "Bürgermeisterin Erika Beispiel"
+    with schema_context(tenant.schema_name):
+        pages = {page.kind: page for page in LegalPage.objects.all()}
+        assert set(pages) == {"impressum", "datenschutz", "barrierefreiheit"}
+        assert not any(page.live for page in pages.values())  # drafts: editors publish
+        impressum = pages["impressum"].body
+        for value in (
+            "Stadt Musterstadt",
+            "Marktplatz 1",
+            "41800 Musterstadt",
+            "Bürgermeisterin Erika Beispiel",
+            "02451 123-0",
+            "rathaus@musterstadt.example",
+            "Kommunalaufsicht",
+        ):
+            assert value in impressum, value
+        # the USt-IdNr and the person responsible remain for the municipality to complete
+        assert TO_COMPLETE in impressum
+        privacy = pages["datenschutz"].body
+        assert "Datenschutzbeauftragte" in privacy and TO_COMPLETE in privacy
+        statement = pages["barrierefreiheit"].body
+        # the EU model accessibility statement's sections
+        for heading in (
+            "Stand der Vereinbarkeit",
+            "Nicht barrierefreie Inhalte",
+            "Erstellung dieser Erklärung",
+            "Feedback und Kontakt",
+            "Durchsetzungsverfahren",
+        ):
+            assert heading in statement, heading
+        assert "rathaus@musterstadt.example" in statement
+
+
+def test_missing_master_data_is_marked_in_the_impressum(it_admin):
+    tenant = create_musterstadt(it_admin)
+    with schema_context(tenant.schema_name):
+        impressum = LegalPage.objects.get(kind="impressum").body
+    assert f"[{TO_COMPLETE}: Straße und Hausnummer]" in impressum
+    assert f"[{TO_COMPLETE}: zuständige Kommunalaufsicht]" in impressum
+
+
+def test_footer_links_only_published_legal_pages_and_none_404(it_admin, client):
+    tenant = create_musterstadt(it_admin, **IMPRINT)
+    host = "musterstadt.localhost"
+    html = client.get("/", HTTP_HOST=host).content.decode()
+    assert footer_links(html) == []
+    assert client.get("/impressum/", HTTP_HOST=host).status_code == 404  # a draft is not served
+    with schema_context(tenant.schema_name):
+        LegalPage.objects.get(kind="impressum").save_revision().publish()
+    html = client.get("/", HTTP_HOST=host).content.decode()
+    assert footer_links(html) == ["/impressum/"]
+    for link in footer_links(html):
+        assert client.get(link, HTTP_HOST=host).status_code == 200
+
+
+def inline_data(tenant: Tenant) -> dict:
+    """The management form and rows of the (read-only) domain inline of the change form."""
+    domains = list(tenant.domains.order_by("domain"))
+    data = {"domains-TOTAL_FORMS": len(domains), "domains-INITIAL_FORMS": len(domains)}
+    data |= {"domains-MIN_NUM_FORMS": 0, "domains-MAX_NUM_FORMS": 1000}
+    for i, domain in enumerate(domains):
+        data |= {f"domains-{i}-id": domain.pk, f"domains-{i}-tenant": tenant.pk}
+    return data
+
+
+def test_imprint_master_data_is_editable_in_the_tenant_admin(it_admin):
+    erkelenz = Tenant.objects.get(slug="erkelenz")
+    response = it_admin.post(
+        f"/admin/tenants/tenant/{erkelenz.pk}/change/",
+        {"name": erkelenz.name, "ags": erkelenz.ags, **IMPRINT, "contact_email": "kein-mail"},
+        HTTP_HOST=ADMIN_HOST,
+    )
+    assert response.status_code == 200
+    assert "contact_email" in response.context["adminform"].form.errors
+    response = it_admin.post(
+        f"/admin/tenants/tenant/{erkelenz.pk}/change/",
+        {"name": erkelenz.name, "ags": erkelenz.ags, **IMPRINT, **inline_data(erkelenz)},
+        HTTP_HOST=ADMIN_HOST,
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    erkelenz.refresh_from_db()
+    assert erkelenz.supervisory_authority == IMPRINT["supervisory_authority"]
+    page = it_admin.get(f"/admin/tenants/tenant/{erkelenz.pk}/change/", HTTP_HOST=ADMIN_HOST)
+    assert "Angaben für das Impressum" in page.content.decode()
+
+
+# --- 2. the first editor from the web UI -----------------------------------------------------
+
+
+def create_editor(it_admin, tenant: Tenant, username="erika", group="Moderators"):
+    return it_admin.post(
+        f"/admin/tenants/tenant/{tenant.pk}/redaktionskonto/",
+        {"username": username, "email": "erika@musterstadt.example", "group": group},
+        HTTP_HOST=ADMIN_HOST,
+    )
+
+
+def test_it_admin_creates_an_editor_who_sets_a_password_once(it_admin, client):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    gangelt = Tenant.objects.get(slug="gangelt")
+    form = it_admin.get(f"/admin/tenants/tenant/{gangelt.pk}/change/", HTTP_HOST=ADMIN_HOST)
+    assert "Redaktionskonto anlegen" in form.content.decode()
+    response = create_editor(it_admin, gangelt)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    link = response.context["link"]
+    assert link.startswith("http://gangelt.localhost/cms/password_reset/confirm/")
+    html = response.content.decode()
+    assert link in html and 'type="password"' not in html  # the link, never a password
+    # only in Gangelt's schema
+    with schema_context("gangelt"):
+        erika = users.get(username="erika")
+        assert erika.is_staff and not erika.has_usable_password()
+        assert list(erika.groups.values_list("name", flat=True)) == ["Moderators"]
+    for other in ("public", "erkelenz", "kreis"):
+        with schema_context(other):
+            assert not users.filter(username="erika").exists()
+    # the link sets the password on Gangelt's host ...
+    path = link.removeprefix("http://gangelt.localhost")
+    step = client.get(path, HTTP_HOST="gangelt.localhost")
+    assert step.status_code == 302
+    done = client.post(
+        step["Location"],
+        {"new_password1": "Rathaus-Gangelt-2026!", "new_password2": "Rathaus-Gangelt-2026!"},
+        HTTP_HOST="gangelt.localhost",
+    )
+    assert done.status_code == 302
+    # ... once: a second use is refused
+    client.logout()
+    reused = client.get(path, HTTP_HOST="gangelt.localhost", follow=True)
+    assert "new_password1" not in reused.content.decode()
+    # the editor signs in to Gangelt's /cms/ and nowhere else
+    credentials = {"username": "erika", "password": "Rathaus-Gangelt-2026!"}
+    assert (
+        client.post("/cms/login/", credentials, HTTP_HOST="erkelenz.localhost").status_code == 200
+    )
+    assert client.post("/cms/login/", credentials, HTTP_HOST="gangelt.localhost").status_code == 302
+    assert client.get("/cms/", HTTP_HOST="gangelt.localhost").status_code == 200
+    assert client.get("/cms/", HTTP_HOST="erkelenz.localhost").status_code == 302
+
+
+def test_editor_account_refusals_are_german_and_create_nothing(it_admin):
+    from django.contrib.auth import get_user_model
+
+    gangelt = Tenant.objects.get(slug="gangelt")
+    assert create_editor(it_admin, gangelt, username="erika").context["link"]
+    again = create_editor(it_admin, gangelt, username="Erika")
+    assert again.context["link"] is None
+    assert "gibt es in diesem Portal schon" in again.content.decode()
+    bad = create_editor(it_admin, gangelt, username="erika mit leerzeichen")
+    assert "Ungültiger Benutzername" in bad.content.decode()
+    with schema_context("gangelt"):
+        assert get_user_model().objects.filter(username__istartswith="erika").count() == 1
+
+
+# --- 3. editors own their branding -------------------------------------------------------------
+
+
+def editor_login(client, schema: str, host: str, group: str):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    with schema_context(schema):
+        user = get_user_model().objects.create_user("brand-editor", password="Geheim-2026!")
+        user.groups.add(Group.objects.get(name=group))
+    response = client.post(
+        "/cms/login/", {"username": "brand-editor", "password": "Geheim-2026!"}, HTTP_HOST=host
+    )
+    assert response.status_code == 302
+
+
+BRANDING = {"primary_colour": "#004225", "font": "serif", "header_variant": "split"}
+
+
+@pytest.mark.parametrize("group", ["Moderators", "Editors"])
+def test_editors_open_and_save_branding_and_bad_contrast_is_still_refused(client, db, group):
+    from wagtail.models import Site
+
+    from cms.branding import BrandingSettings
+
+    editor_login(client, "wegberg", "wegberg.localhost", group)
+    with schema_context("wegberg"):
+        site = Site.objects.get()
+        logo_id = BrandingSettings.for_site(site).logo_id
+    url = f"/cms/settings/cms/brandingsettings/{site.pk}/"
+    page = client.get(url, HTTP_HOST="wegberg.localhost")
+    assert page.status_code == 200
+    assert "keinen Zugang" not in page.content.decode()
+    data = {**BRANDING, "logo": logo_id or "", "footer_text": ""}
+    refused = client.post(url, {**data, "accent_colour": "#ffdd00"}, HTTP_HOST="wegberg.localhost")
+    assert refused.status_code == 200 and "Zu wenig Kontrast" in refused.content.decode()
+    saved = client.post(url, {**data, "accent_colour": "#8a1538"}, HTTP_HOST="wegberg.localhost")
+    assert saved.status_code == 302
+    with schema_context("wegberg"):
+        branding = BrandingSettings.for_site(site)
+        assert (branding.primary_colour, branding.accent_colour) == ("#004225", "#8a1538")
+
+
+def test_new_tenants_inherit_the_branding_permission_and_the_demo_editor_has_it(it_admin, client):
+    from django.contrib.auth import get_user_model
+
+    tenant = create_musterstadt(it_admin)
+    for schema in (settings.TENANT_BASE_SCHEMA, tenant.schema_name):
+        with schema_context(schema):
+            from django.contrib.auth.models import Group
+
+            for name in ("Editors", "Moderators"):
+                codenames = set(
+                    Group.objects.get(name=name).permissions.values_list("codename", flat=True)
+                )
+                assert {"view_brandingsettings", "change_brandingsettings"} <= codenames
+    with schema_context("erkelenz"):
+        demo = get_user_model().objects.filter(username="demo-redaktion").first()
+        if demo is not None:
+            assert demo.has_perm("cms.change_brandingsettings")
+
+
+# --- 4. deleting asks for the slug; AGS errors in German ------------------------------------------
+
+
+def test_delete_has_a_confirmation_page_and_needs_the_slug_typed(it_admin, settings, tmp_path):
+    from django_tenants.utils import schema_exists
+
+    settings.KREISPORTAL_HOME = tmp_path
+    waldfeucht = Tenant.objects.get(slug="waldfeucht")
+    # the changelist action leads to the confirmation page, deleting nothing
+    chosen = it_admin.post(
+        "/admin/tenants/tenant/",
+        {"action": "delete_tenants_with_backup", "_selected_action": [waldfeucht.pk]},
+        HTTP_HOST=ADMIN_HOST,
+    )
+    url = f"/admin/tenants/tenant/{waldfeucht.pk}/loeschen/"
+    assert chosen.status_code == 302 and chosen["Location"] == url
+    page = it_admin.get(url, HTTP_HOST=ADMIN_HOST).content.decode()
+    assert "waldfeucht.localhost" in page and str(tmp_path / "backups") in page
+    assert "Kurzname" in page
+    wrong = it_admin.post(url, {"confirm_slug": "Waldfeucht"}, HTTP_HOST=ADMIN_HOST)
+    assert wrong.status_code == 200 and "Der Kurzname stimmt nicht" in wrong.content.decode()
+    assert schema_exists("waldfeucht") and not list(tmp_path.glob("backups/*"))
+    # pg_dump reads the committed demo schema; the drop is rolled back with the test
+    done = it_admin.post(url, {"confirm_slug": "waldfeucht"}, HTTP_HOST=ADMIN_HOST)
+    assert done.status_code == 302
+    dumps = list((tmp_path / "backups").glob("waldfeucht-*.dump"))
+    assert len(dumps) == 1 and dumps[0].stat().st_size > 10_000
+    assert not Tenant.objects.filter(slug="waldfeucht").exists()
+    assert not schema_exists("waldfeucht")
+
+
+def test_deleting_several_at_once_is_refused(it_admin):
+    pks = list(Tenant.objects.filter(slug__in=["gangelt", "selfkant"]).values_list("pk", flat=True))
+    response = it_admin.post(
+        "/admin/tenants/tenant/",
+        {"action": "delete_tenants_with_backup", "_selected_action": pks},
+        HTTP_HOST=ADMIN_HOST,
+        follow=True,
+    )
+    assert "genau einen Mandanten" in response.content.decode()
+    assert Tenant.objects.filter(slug__in=["gangelt", "selfkant"]).count() == 2
+
+
+def test_ags_errors_are_german_in_the_admin(it_admin):
+    def ags_error(ags, kind="municipality"):
+        response = it_admin.post(
+            "/admin/tenants/tenant/add/",
+            {"name": "Neu", "slug": "neuort", "kind": kind, "ags": ags},
+            HTTP_HOST=ADMIN_HOST,
+        )
+        return response.context["adminform"].form.errors["ags"][0]
+
+    assert ags_error("123") == (
+        "Ungültiger Amtlicher Gemeindeschlüssel „123“: für eine Gemeinde genau 8 Ziffern angeben."
+    )
+    assert "für einen Kreis (Kreisschlüssel) genau 5 Ziffern" in ags_error("0537", "district")
+    assert ags_error("05370004") == (
+        "Der Amtliche Gemeindeschlüssel „05370004“ gehört schon zu Stadt Erkelenz."
+    )
