@@ -32,3 +32,22 @@ def test_export_lists_cadastral_orders_and_payments(in_tenant):
     [payment] = exported["payments"]
     assert payment["amount_cents"] == order.fee_cents
     assert payment["status"] == "pending"
+
+
+def test_the_postbox_notice_names_the_portal_and_never_the_content(
+    in_tenant, mailoutbox, django_capture_on_commit_callbacks
+):
+    from services.accounts.actions import do_deliver_message
+
+    with in_tenant("erkelenz"), django_capture_on_commit_callbacks(execute=True):
+        citizen = do_sign_in_citizen(
+            identity={"pseudonym": "notice", "email": "erika@example.org", "level": "basic"}
+        )
+        do_deliver_message(
+            citizen=citizen, subject="Bescheid", body="Geheimer Inhalt 4711", notify=True
+        )
+        do_deliver_message(citizen=citizen, subject="Ohne Hinweis", body="x")
+    [notice] = mailoutbox
+    assert notice.to == ["erika@example.org"] and "Postfach" in notice.subject
+    assert "Stadt Erkelenz" in notice.body and "Kreis Heinsberg" not in notice.body
+    assert "4711" not in notice.body + notice.subject

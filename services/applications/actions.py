@@ -7,7 +7,6 @@ import logging
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -100,22 +99,6 @@ def _locked(application: Application) -> Application:
     )
 
 
-def _notify_by_email(citizen: Citizen, subject: str) -> None:
-    """Only a notice: the content stays in the postbox."""
-    if not citizen.email:
-        return
-    transaction.on_commit(
-        lambda: send_mail(
-            subject,
-            "In Ihrem Postfach im Serviceportal liegt eine neue Nachricht zu Ihrem Antrag. "
-            "Bitte melden Sie sich an, um sie zu lesen.",
-            None,
-            [citizen.email],
-            fail_silently=True,
-        )
-    )
-
-
 def _to_postbox(
     application: Application,
     *,
@@ -128,8 +111,8 @@ def _to_postbox(
         subject=f"{subject} – {application.reference}",
         body=body,
         attachment=attachment,
+        notify=True,
     )
-    _notify_by_email(application.citizen, f"Neue Nachricht: {subject}")
 
 
 def _add_upload(

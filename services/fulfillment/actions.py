@@ -10,7 +10,6 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -257,13 +256,6 @@ def do_fulfil_cadastral_order(*, order: CadastralOrder, verify_base: str = "") -
                 f"Prüfcode: {order.verification_code}."
             ),
             attachment=(filename, pdf),
-        )
-    if order.citizen.email:
-        send_mail(
-            "Neue Nachricht in Ihrem Postfach",
-            "In Ihrem Postfach beim Kreis Heinsberg liegt eine neue Nachricht mit Ihrer "
-            "Liegenschaftsauskunft.",
-            None,
-            [order.citizen.email],
+            notify=True,
         )
     return order
