@@ -14,6 +14,8 @@ admin.site.site_header = "Kreisportal – Mandantenverwaltung"
 admin.site.site_title = "Kreisportal"
 admin.site.index_title = "Verwaltung der Mandanten"
 
+handler404 = "kreisportal.views.page_not_found"
+handler403 = "kreisportal.views.permission_denied"
 handler500 = "kreisportal.views.server_error"
 
 urlpatterns = [

@@ -9,6 +9,8 @@ from kreisportal import views
 from services.views import finder
 from tenants.views import portal_index
 
+handler404 = "kreisportal.views.page_not_found"
+handler403 = "kreisportal.views.permission_denied"
 handler500 = "kreisportal.views.server_error"
 
 urlpatterns = [

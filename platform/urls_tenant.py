@@ -13,6 +13,8 @@ from kreisportal import views
 # Wagtail's own URLs, with its page-serving view behind the per-tenant page cache
 _wagtail_patterns = [p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"]
 
+handler404 = "kreisportal.views.page_not_found"
+handler403 = "kreisportal.views.permission_denied"
 handler500 = "kreisportal.views.server_error"
 
 urlpatterns = [

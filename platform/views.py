@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -126,10 +127,9 @@ def unavailable(
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500 of both URL confs: a database that cannot be reached (restart, failover) is a
-    503 that says so, not a traceback page; anything else is Django's plain 500."""
+    """handler500 of all URL confs: a database that cannot be reached (restart, failover) is a
+    503 that says so, not a traceback page; anything else is the portal's branded 500 page."""
     from django.db import InterfaceError, OperationalError
-    from django.views.defaults import server_error as default_server_error
 
     exc = sys.exc_info()[1]
     if isinstance(exc, (OperationalError, InterfaceError)):
@@ -138,7 +138,82 @@ def server_error(request: HttpRequest) -> HttpResponse:
             message=DATABASE_DOWN_MESSAGE,
             checks={"database": f"error: {exc.__class__.__name__}"},
         )
-    return default_server_error(request)
+    return _error_page(
+        request,
+        status=500,
+        title=_("Es ist ein Fehler aufgetreten"),
+        message=_(
+            "Wegen eines technischen Fehlers konnte die Seite nicht angezeigt werden. Die IT "
+            "ist informiert. Bitte versuchen Sie es später noch einmal."
+        ),
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404 of all URL confs: the portal's page, with navigation, search and a way home."""
+    return _error_page(
+        request,
+        status=404,
+        title=_("Seite nicht gefunden"),
+        message=_(
+            "Die aufgerufene Seite gibt es hier nicht oder nicht mehr. Vielleicht hilft Ihnen "
+            "die Suche weiter, oder Sie beginnen auf der Startseite."
+        ),
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403 of all URL confs."""
+    return _error_page(
+        request,
+        status=403,
+        title=_("Zugriff nicht erlaubt"),
+        message=_(
+            "Diese Seite dürfen Sie nicht aufrufen. Wenn Sie dafür angemeldet sein müssen, "
+            "melden Sie sich bitte an und versuchen Sie es erneut."
+        ),
+    )
+
+
+def _error_context(request: HttpRequest, *, status: int, title, message) -> dict[str, object]:
+    """What the error page offers, decided without the database: the catalogue search on a
+    portal, the district-wide finder on the bare base domain, nothing on the admin host."""
+    from django_tenants.utils import get_public_schema_name
+
+    tenant = getattr(request, "tenant", None)
+    search_action = ""
+    catalogue_label = ""
+    if getattr(request, "urlconf", None) == "kreisportal.urls_admin":
+        pass
+    elif getattr(tenant, "schema_name", get_public_schema_name()) == get_public_schema_name():
+        search_action, catalogue_label = "/finder/", _("Wer ist zuständig?")
+    elif getattr(tenant, "is_portal", False):
+        search_action, catalogue_label = "/leistungen/", _("Alle Leistungen")
+    return {
+        "status": status,
+        "title": title,
+        "message": message,
+        "search_action": search_action,
+        "search_label": _("Leistung suchen"),
+        "catalogue_label": catalogue_label,
+        "home_url": "/",
+        "portal_name": getattr(tenant, "name", ""),
+    }
+
+
+def _error_page(request: HttpRequest, *, status: int, title, message) -> HttpResponse:
+    """The branded page (the portal's base template with its navigation); when that cannot be
+    rendered (the error came from the database or the templates' data), a plain page that
+    needs neither the database nor the request's context processors."""
+    context = _error_context(request, status=status, title=title, message=message)
+    try:
+        html = render_to_string("kreisportal/error.html", context, request=request)
+    except Exception:  # noqa: BLE001 - an error page must not fail
+        logger.exception("error page %s rendered without the portal's context", status)
+        html = render_to_string("kreisportal/error_plain.html", context)
+    response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def schema_missing(request: HttpRequest, tenant) -> HttpResponse:
