@@ -38,10 +38,23 @@ def test_the_client_of_the_servers_major_version_is_preferred(server_version, tm
     assert pg_program("pg_dump") == str(on_path)
 
 
-def test_without_it_a_newer_client_is_used_with_a_warning(server_version, tmp_path, caplog):
-    _fake_program(tmp_path / "path", "pg_dump", 14)  # too old for the server
-    server_version(15)
-    assert pg_program("pg_dump") == str(tmp_path / "wheel" / "pg_dump")
+def test_without_it_a_newer_client_is_used_with_a_warning(
+    server_version, tmp_path, caplog, monkeypatch
+):
+    # listen on the module's own logger: whether its records reach the root logger depends on
+    # what earlier tests did to logging (a worker or CLI run in-process reconfigures it)
+    import logging
+
+    logger = logging.getLogger("kreisportal.database")
+    monkeypatch.setattr(logger, "disabled", False)
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.WARNING, logger="kreisportal.database")
+    try:
+        _fake_program(tmp_path / "path", "pg_dump", 14)  # too old for the server
+        server_version(15)
+        assert pg_program("pg_dump") == str(tmp_path / "wheel" / "pg_dump")
+    finally:
+        logger.removeHandler(caplog.handler)
     assert "install the PostgreSQL 15 client" in caplog.text
 
 
