@@ -8,8 +8,9 @@ class CmsConfig(AppConfig):
 
     def ready(self) -> None:
         from cms import signals  # noqa: F401 - district news read model, page cache purge
-        from cms.tenant_hooks import point_restored_site, set_up_portal_site
-        from tenants.hooks import tenant_provisioned, tenant_restored
+        from cms.tenant_hooks import check_go_live, point_restored_site, set_up_portal_site
+        from tenants.hooks import tenant_going_live, tenant_provisioned, tenant_restored
 
         tenant_provisioned.connect("cms.site", set_up_portal_site)
+        tenant_going_live.connect("cms.checklist", check_go_live)
         tenant_restored.connect("cms.site", point_restored_site)

@@ -7,7 +7,9 @@ from django_tenants.utils import tenant_context
 from wagtail.models import Site
 
 from cms.actions import create_legal_drafts, set_up_tenant_site
+from cms.branding import BrandingSettings
 from cms.cache import purge_tenant_page_cache
+from cms.legal import missing_legal_kinds
 from cms.news import NewsArticlePage
 from tenants.errors import TenantActionError
 from tenants.models import DistrictNewsItem, Tenant
@@ -17,6 +19,34 @@ def set_up_portal_site(*, tenant: Tenant, hostname: str) -> None:
     with tenant_context(tenant):
         site = set_up_tenant_site(site_name=tenant.name, hostname=hostname)
         create_legal_drafts(home=site.root_page, data=tenant.imprint_data())
+
+
+def go_live_checklist(tenant: Tenant) -> list[str]:
+    """The cms part of the go-live checklist: what is still open, in German."""
+    from django.contrib.auth import get_user_model
+
+    with tenant_context(tenant):
+        open_items = [f"{label} veröffentlichen" for label in missing_legal_kinds()]
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None or BrandingSettings.for_site(site).logo_id is None:
+            open_items.append("Branding festlegen (Logo und Farben)")
+        editors = get_user_model().objects.filter(
+            is_active=True, groups__name__in=["Editors", "Moderators"], last_login__isnull=False
+        )
+        if not editors.exists():
+            open_items.append("mindestens eine Redakteurin oder ein Redakteur hat sich angemeldet")
+    return open_items
+
+
+def check_go_live(*, tenant: Tenant) -> None:
+    open_items = go_live_checklist(tenant)
+    if open_items:
+        raise TenantActionError(
+            f"go-live checklist of {tenant.slug!r} is not complete: {len(open_items)} open",
+            german=f"{tenant.name} kann noch nicht live gehen. Noch offen: "
+            + "; ".join(open_items)
+            + ".",
+        )
 
 
 def point_restored_site(*, tenant: Tenant, hostname: str) -> None:

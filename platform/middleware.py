@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models.expressions import RawSQL
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
 from django.utils import translation
@@ -82,14 +82,67 @@ class PortalTenantMiddleware(TenantMainMiddleware):
         return response
 
 
+def _signed_in_staff(request: HttpRequest) -> bool:
+    """Whether the visitor's session (this middleware runs before sessions and authentication)
+    belongs to an active user of this tenant who may use its Wagtail admin. Asked only for a
+    portal in preparation."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user
+
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user = get_user(SimpleNamespace(session=session))
+    return user.is_active and user.has_perm("wagtailadmin.access_admin")
+
+
+def _preparing_answer(request: HttpRequest, tenant) -> HttpResponse | None:
+    """A portal in preparation: its staff (signed in to its /cms/) and the IT team's preview
+    (tenants.preview) see it; citizens get a friendly "bald verfügbar" page."""
+    from tenants import preview
+
+    if request.path == preview.PREVIEW_PATH and preview.link_token_valid(
+        request.GET.get("t"), tenant
+    ):
+        response = HttpResponseRedirect("/")
+        response.set_cookie(
+            preview.PREVIEW_COOKIE,
+            preview.preview_cookie_value(tenant),
+            max_age=preview.COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+        return response
+    if (
+        request.path.startswith(SUSPENSION_EXEMPT_PREFIXES)
+        or preview.cookie_valid(request.COOKIES.get(preview.PREVIEW_COOKIE), tenant)
+        or _signed_in_staff(request)
+    ):
+        return None
+    response = TemplateResponse(
+        request, "kreisportal/preparing.html", {"tenant": tenant}, status=503
+    )
+    add_never_cache_headers(response)
+    return response.render()
+
+
 class SuspendedTenantMiddleware:
-    """Citizens of a suspended tenant get a 503 page that explains, instead of the portal."""
+    """Citizens of a suspended tenant get a 503 page that explains, instead of the portal; of a
+    portal in preparation, a "bald verfügbar" page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
+        if tenant is not None and getattr(tenant, "is_preparing", False):
+            answer = _preparing_answer(request, tenant)
+            if answer is not None:
+                return answer
         if (
             tenant is not None
             and getattr(tenant, "is_suspended", False)

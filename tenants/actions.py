@@ -14,7 +14,7 @@ from django_tenants.utils import get_public_schema_name
 from kreisportal.database import PostgresToolError
 from tenants.clone import CloneError
 from tenants.errors import TenantActionError
-from tenants.hooks import tenant_provisioned
+from tenants.hooks import tenant_going_live, tenant_provisioned
 from tenants.lookup import tenants_changed
 from tenants.models import Domain, Tenant, TenantAuditEntry
 from tenants.validation import (
@@ -82,6 +82,7 @@ def do_create_tenant(
     ags: str,
     extra_domains: tuple[str, ...] = (),
     imprint: dict[str, str] | None = None,
+    status: str = Tenant.Status.ACTIVE,
     actor: str = "",
 ) -> Tenant:
     """Provision a portal: schema cloned from the template, domains, Wagtail site and home page,
@@ -94,6 +95,8 @@ def do_create_tenant(
     kind = check_kind(kind)
     ags = check_ags(ags, kind)
     imprint = check_imprint(imprint or {})
+    if status not in (Tenant.Status.ACTIVE, Tenant.Status.PREPARING):
+        raise TenantActionError(f"a new tenant starts active or preparing, not {status!r}")
     hostnames = [check_domain(primary_hostname(slug))]
     for extra in extra_domains:
         hostname = check_domain(extra)
@@ -104,7 +107,13 @@ def do_create_tenant(
 
     with transaction.atomic():
         tenant = Tenant(
-            name=name, slug=slug, kind=kind, ags=ags, schema_name=schema_name_for(slug), **imprint
+            name=name,
+            slug=slug,
+            kind=kind,
+            ags=ags,
+            schema_name=schema_name_for(slug),
+            status=status,
+            **imprint,
         )
         try:
             tenant.save(verbosity=0)
@@ -113,7 +122,7 @@ def do_create_tenant(
         for position, hostname in enumerate(hostnames):
             Domain.objects.create(domain=hostname, tenant=tenant, is_primary=position == 0)
         _set_up_portal(tenant)
-        _audit(slug, "created", actor, kind=kind, ags=ags, domains=hostnames)
+        _audit(slug, "created", actor, kind=kind, ags=ags, domains=hostnames, status=status)
         transaction.on_commit(_release_connection)
     return tenant
 
@@ -181,7 +190,28 @@ def do_suspend_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
 
 
 def do_resume_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
+    if tenant.is_preparing:
+        raise TenantActionError(
+            f"tenant {tenant.slug!r} is in preparation: switch it live instead",
+            german=f"{tenant.name} ist in Vorbereitung: bitte „live schalten“.",
+        )
     return _set_status(tenant, Tenant.Status.ACTIVE, "resumed", actor)
+
+
+def do_go_live(*, tenant: Tenant, actor: str = "") -> Tenant:
+    """Switch a portal in preparation live, once the go-live checklist (the receivers of
+    tenant_going_live: legal pages published, branding, an editor who signed in) is green."""
+    if not tenant.is_preparing:
+        raise TenantActionError(
+            f"tenant {tenant.slug!r} is not in preparation",
+            german=f"{tenant.name} ist nicht in Vorbereitung.",
+        )
+    with transaction.atomic():
+        tenant_going_live.send(tenant=tenant)
+        Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.ACTIVE)
+        tenant.status = Tenant.Status.ACTIVE
+        _audit(tenant.slug, "went_live", actor)
+    return tenant
 
 
 def _set_status(tenant: Tenant, status: str, verb: str, actor: str) -> Tenant:

@@ -31,6 +31,16 @@ class TenantCreationForm(forms.ModelForm):
         label="Art",
         choices=[(Tenant.Kind.DISTRICT, "Kreis"), (Tenant.Kind.MUNICIPALITY, "Gemeinde/Stadt")],
     )
+    start_status = forms.ChoiceField(
+        label="Start",
+        choices=[
+            (Tenant.Status.PREPARING, "in Vorbereitung (Bürger sehen „bald verfügbar“)"),
+            (Tenant.Status.ACTIVE, "sofort live"),
+        ],
+        initial=Tenant.Status.PREPARING,
+        help_text="In Vorbereitung sehen nur die Redaktion (angemeldet) und die Vorschau der "
+        "Kreis-IT das Portal. Live geschaltet wird, wenn die Checkliste erfüllt ist.",
+    )
     extra_domains = forms.CharField(
         label="Weitere Domains",
         required=False,
@@ -142,7 +152,7 @@ class TenantAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["name", "slug", "ags"]
     inlines = [DomainInline]
-    actions = ["suspend_tenants", "resume_tenants", "delete_tenants_with_backup"]
+    actions = ["go_live", "suspend_tenants", "resume_tenants", "delete_tenants_with_backup"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tenant]:
         return super().get_queryset(request).portals().prefetch_related("domains")
@@ -153,7 +163,7 @@ class TenantAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "slug", "kind", "ags", "extra_domains", *IMPRINT_FIELDS]
+            return ["name", "slug", "kind", "ags", "start_status", "extra_domains", *IMPRINT_FIELDS]
         return [
             "name",
             "ags",
@@ -162,6 +172,7 @@ class TenantAdmin(admin.ModelAdmin):
             "schema_name",
             "status",
             "created",
+            "preview",
             "editors",
             "deletion",
             *IMPRINT_FIELDS,
@@ -184,10 +195,31 @@ class TenantAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (
-            ["slug", "kind", "schema_name", "status", "created", "editors", "deletion"]
+            ["slug", "kind", "schema_name", "status", "created", "preview", "editors", "deletion"]
             if obj
             else []
         )
+
+    @admin.display(description="Vorschau")
+    def preview(self, obj: Tenant) -> str:
+        if not obj.is_preparing:
+            return "–"
+        url = reverse("admin:tenants_tenant_preview", args=[obj.pk])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Portal in Vorbereitung ansehen</a>', url
+        )
+
+    def preview_view(self, request: HttpRequest, object_id: str):
+        """A fresh signed preview link (valid 15 minutes), opened on the tenant's host."""
+        from tenants.preview import PREVIEW_PATH, preview_link_token
+
+        tenant = self.get_object(request, object_id)
+        if tenant is None or not tenant.is_preparing:
+            raise Http404
+        if not self.has_view_permission(request, tenant):
+            raise PermissionDenied
+        token = preview_link_token(tenant)
+        return redirect(_tenant_url(request, tenant, f"{PREVIEW_PATH}?t={token}"))
 
     @admin.display(description="Löschen")
     def deletion(self, obj: Tenant) -> str:
@@ -205,6 +237,11 @@ class TenantAdmin(admin.ModelAdmin):
                 "<path:object_id>/redaktionskonto/",
                 self.admin_site.admin_view(self.create_editor_view),
                 name="tenants_tenant_create_editor",
+            ),
+            path(
+                "<path:object_id>/vorschau/",
+                self.admin_site.admin_view(self.preview_view),
+                name="tenants_tenant_preview",
             ),
             path(
                 "<path:object_id>/loeschen/",
@@ -277,6 +314,7 @@ class TenantAdmin(admin.ModelAdmin):
             ags=form.cleaned_data["ags"],
             extra_domains=form.cleaned_data.get("extra_domains", ()),
             imprint={field: form.cleaned_data.get(field, "") for field in IMPRINT_FIELDS},
+            status=form.cleaned_data["start_status"],
             actor=actor,
         )
         obj.pk = created.pk
@@ -290,9 +328,13 @@ class TenantAdmin(admin.ModelAdmin):
             try:
                 action(tenant=tenant, actor=request.user.get_username())
             except TenantActionError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+                self.message_user(request, exc.for_admin, messages.ERROR)
             else:
                 self.message_user(request, f"{tenant.name}: {done}", messages.SUCCESS)
+
+    @admin.action(description="Ausgewählte Mandanten live schalten (Checkliste erfüllt)")
+    def go_live(self, request, queryset):
+        self._run(request, queryset, actions.do_go_live, "ist live")
 
     @admin.action(description="Ausgewählte Mandanten sperren")
     def suspend_tenants(self, request, queryset):

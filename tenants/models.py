@@ -50,6 +50,7 @@ class Tenant(TenantMixin):
         SYSTEM = "system", _("System (kein Portal)")
 
     class Status(models.TextChoices):
+        PREPARING = "preparing", _("in Vorbereitung")
         ACTIVE = "active", _("aktiv")
         SUSPENDED = "suspended", _("gesperrt")
 
@@ -116,6 +117,12 @@ class Tenant(TenantMixin):
     @property
     def is_suspended(self) -> bool:
         return self.status == self.Status.SUSPENDED
+
+    @property
+    def is_preparing(self) -> bool:
+        """Not live yet: its staff and the IT team's preview see it, citizens a "bald verfügbar"
+        page (kreisportal.middleware)."""
+        return self.status == self.Status.PREPARING
 
     @property
     def is_portal(self) -> bool:

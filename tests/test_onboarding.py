@@ -35,7 +35,7 @@ def it_admin(client, db):
     return client
 
 
-def create_musterstadt(it_admin, **imprint) -> Tenant:
+def create_musterstadt(it_admin, start_status="active", **imprint) -> Tenant:
     response = it_admin.post(
         "/admin/tenants/tenant/add/",
         {
@@ -43,6 +43,7 @@ def create_musterstadt(it_admin, **imprint) -> Tenant:
             "slug": "musterstadt",
             "kind": "municipality",
             "ags": "05370999",
+            "start_status": start_status,
             **imprint,
         },
         HTTP_HOST=ADMIN_HOST,
@@ -339,3 +340,104 @@ def test_ags_errors_are_german_in_the_admin(it_admin):
     assert ags_error("05370004") == (
         "Der Amtliche Gemeindeschlüssel „05370004“ gehört schon zu Stadt Erkelenz."
     )
+
+
+# --- 5. "in Vorbereitung", preview, go-live checklist -------------------------------------------
+
+MUSTERSTADT = "musterstadt.localhost"
+
+
+def test_a_portal_in_preparation_shows_citizens_bald_verfuegbar(it_admin, client):
+    from django.test import Client
+
+    tenant = create_musterstadt(it_admin, start_status="preparing", **IMPRINT)
+    assert tenant.is_preparing
+    citizen = Client()
+    home = citizen.get("/", HTTP_HOST=MUSTERSTADT)
+    assert home.status_code == 503
+    assert "bald verfügbar" in home.content.decode()
+    assert "no-cache" in home["Cache-Control"] or "no-store" in home["Cache-Control"]
+    assert citizen.get("/leistungen/", HTTP_HOST=MUSTERSTADT).status_code == 503
+    assert citizen.get("/cms/login/", HTTP_HOST=MUSTERSTADT).status_code == 200  # staff sign in
+    # a forged preview link or cookie changes nothing
+    assert citizen.get("/vorschau/?t=erfunden", HTTP_HOST=MUSTERSTADT).status_code == 503
+    citizen.cookies["kp_preview"] = "erfunden"
+    assert citizen.get("/", HTTP_HOST=MUSTERSTADT).status_code == 503
+
+
+def test_the_it_teams_preview_and_signed_in_staff_see_the_portal(it_admin):
+    from django.test import Client
+
+    tenant = create_musterstadt(it_admin, start_status="preparing")
+    change = it_admin.get(f"/admin/tenants/tenant/{tenant.pk}/change/", HTTP_HOST=ADMIN_HOST)
+    assert "Portal in Vorbereitung ansehen" in change.content.decode()
+    link = it_admin.get(f"/admin/tenants/tenant/{tenant.pk}/vorschau/", HTTP_HOST=ADMIN_HOST)
+    assert link.status_code == 302
+    assert link["Location"].startswith(f"http://{MUSTERSTADT}/vorschau/?t=")
+    previewer = Client()
+    opened = previewer.get(
+        link["Location"].removeprefix(f"http://{MUSTERSTADT}"), HTTP_HOST=MUSTERSTADT
+    )
+    assert opened.status_code == 302 and opened["Location"] == "/"
+    home = previewer.get("/", HTTP_HOST=MUSTERSTADT)
+    assert home.status_code == 200 and "<h1>Stadt Musterstadt</h1>" in home.content.decode()
+    # the preview cookie is for Musterstadt only
+    other = Tenant.objects.get(slug="selfkant")
+    Tenant.objects.filter(pk=other.pk).update(status=Tenant.Status.PREPARING)
+    from tenants.lookup import tenants_changed
+
+    tenants_changed()
+    previewer.cookies["kp_preview"] = previewer.cookies["kp_preview"].value
+    assert previewer.get("/", HTTP_HOST="selfkant.localhost").status_code == 503
+    # an editor signed in to the tenant's /cms/ sees it too
+    editor = Client()
+    editor_login(editor, tenant.schema_name, MUSTERSTADT, "Moderators")
+    assert editor.get("/", HTTP_HOST=MUSTERSTADT).status_code == 200
+
+
+def test_go_live_is_refused_while_the_checklist_is_open_then_switches(it_admin, client):
+    from django.core.files.base import ContentFile
+    from django.test import Client
+    from wagtail.images import get_image_model
+    from wagtail.models import Site
+
+    from cms.branding import BrandingSettings
+
+    tenant = create_musterstadt(it_admin, start_status="preparing", **IMPRINT)
+
+    def go_live():
+        return it_admin.post(
+            "/admin/tenants/tenant/",
+            {"action": "go_live", "_selected_action": [tenant.pk]},
+            HTTP_HOST=ADMIN_HOST,
+            follow=True,
+        ).content.decode()
+
+    refused = go_live()
+    assert "kann noch nicht live gehen" in refused
+    for item in (
+        "Impressum veröffentlichen",
+        "Datenschutzerklärung veröffentlichen",
+        "Branding festlegen",
+        "angemeldet",
+    ):
+        assert item in refused, item
+    assert Tenant.objects.get(pk=tenant.pk).is_preparing
+    # the editor signs in, publishes the legal pages, sets the logo
+    editor_login(Client(), tenant.schema_name, MUSTERSTADT, "Moderators")
+    with schema_context(tenant.schema_name):
+        for page in LegalPage.objects.all():
+            page.save_revision().publish()
+        logo = get_image_model()(
+            title="Logo",
+            file=ContentFile(
+                b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', name="logo.svg"
+            ),
+        )
+        logo.save()
+        branding = BrandingSettings.for_site(Site.objects.get())
+        branding.logo = logo
+        branding.save()
+    assert "ist live" in go_live()
+    assert not Tenant.objects.get(pk=tenant.pk).is_preparing
+    assert Client().get("/", HTTP_HOST=MUSTERSTADT).status_code == 200

@@ -44,6 +44,7 @@ def test_create_from_the_admin_provisions_the_same_way_as_the_cli(it_admin):
             "slug": "beispielheim",
             "kind": "municipality",
             "ags": "05370997",
+            "start_status": "active",
             "extra_domains": "www2.beispielheim.example",
         },
         HTTP_HOST=ADMIN_HOST,
