@@ -72,3 +72,23 @@ def online_link(*, leika_key: str, local, application_form=None) -> str:
     if url and not is_own_host_url(url):
         return url
     return ""
+
+
+# --- the same service object (issue 20, finding 2) ---------------------------------------------
+# A LeiKa key is 99 · Leistungsgruppierung (3) · Kennung (3) · Verrichtung (3) · Detail (3): the
+# first 8 digits name the Leistungsobjekt ("99102013" Hundesteuer), the rest what is done with it
+# ("…002000" Festsetzung, "…010000" Befreiung). The entry whose last six digits are 0 is the
+# object itself ("Hundesteuer", 99102013000000). A form attached to that bare entry is the
+# object's form and is offered on every entry of the object without a form of its own; a form
+# attached to one Verrichtung ("Gewerbe Anmeldung") stays on that entry (an Abmeldung is not
+# an Anmeldung).
+OBJECT_DIGITS = 8
+
+
+def object_prefix(leika_key: str) -> str:
+    return str(leika_key)[:OBJECT_DIGITS]
+
+
+def object_entry_key(leika_key: str) -> str:
+    """The key of the bare Leistungsobjekt entry of this service."""
+    return object_prefix(leika_key) + "0" * (14 - OBJECT_DIGITS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from services.finder import find_responsible
 from services.local.models import Responsibility
 from services.local.search_actions import do_record_search
 from services.models import LifeSituation, Topic
+from services.online_offers import online_keys
 from services.search import search_services
 from tenants.models import Tenant
 
@@ -32,6 +35,11 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
     if result is not None and connection.schema_name != get_public_schema_name():
         # counted for the editors' "not found" list: normalised words and counters only
         do_record_search(query=result.query, total=result.total, partial=result.partial)
+    online = online_keys() if result is not None else set()
+    online_only = request.GET.get("online") == "1"
+    if result is not None and online_only:  # "nur online erledigen": among the best hits
+        hits = [hit for hit in result.hits if hit.leika_key in online]
+        result = dataclasses.replace(result, hits=hits, total=len(hits))
     return TemplateResponse(
         request,
         "services/index.html",
@@ -41,6 +49,8 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
             "letters": selectors.LETTERS,
             "topics": Topic.objects.all(),
             "life_situations": LifeSituation.objects.all(),
+            "online_keys": online,
+            "online_only": online_only,
         },
     )
 

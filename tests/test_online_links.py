@@ -31,10 +31,12 @@ LIEGENSCHAFTSBUCH = "99012005033000"
 
 
 def _online_services(tenant) -> list[str]:
-    """LeiKa keys of the tenant's services that have an online offer: an active application form,
-    or a digitalisation level above "information" (an own or an external online service)."""
+    """LeiKa keys of the tenant's services that have an online offer: an active application form
+    (on the entry or on the bare entry of its Leistungsobjekt), or a digitalisation level above
+    "information" (an own or an external online service)."""
     from services.applications.models import ApplicationForm
     from services.local.models import LocalService, OnlineLevel
+    from services.online_offers import online_keys
 
     with tenant_context(tenant):
         keys = set(
@@ -47,6 +49,7 @@ def _online_services(tenant) -> list[str]:
                 "service__leika_key", flat=True
             )
         )
+        keys |= online_keys()
     return sorted(keys)
 
 
