@@ -29,28 +29,38 @@ def object_application_form(service: Service, own_form=None):
     return (form, True) if form is not None and form.active else (None, False)
 
 
-def online_keys() -> set[str]:
-    """LeiKa keys of the services this tenant offers online (an empty set on the public host)."""
-    if not in_tenant_schema():
-        return set()
+class OnlineKeys:
+    """`key in online_keys()`: whether this tenant offers the service online — its own key, or
+    its Leistungsobjekt has a form on the bare entry."""
+
+    def __init__(self, keys: set[str], object_prefixes: set[str]) -> None:
+        self.keys = keys
+        self.object_prefixes = object_prefixes
+
+    def __contains__(self, leika_key: object) -> bool:
+        key = str(leika_key)
+        return key in self.keys or object_prefix(key) in self.object_prefixes
+
+    def __bool__(self) -> bool:
+        return bool(self.keys or self.object_prefixes)
+
+
+def online_keys() -> OnlineKeys:
+    """The services this tenant offers online, read in one query (none on the public host)."""
     keys: set[str] = set()
-    object_forms: set[str] = set()
-    with_forms = LocalService.objects.filter(application_form__active=True).values_list(
-        "service__leika_key", flat=True
-    )
-    for key in with_forms:
-        keys.add(key)
-        if object_entry_key(key) == key:
-            object_forms.add(object_prefix(key))
-    if object_forms:
-        siblings = Q()
-        for prefix in object_forms:
-            siblings |= Q(leika_key__startswith=prefix)
-        keys.update(Service.objects.filter(siblings).values_list("leika_key", flat=True))
-    linked = LocalService.objects.exclude(online_level=OnlineLevel.INFORMATION).values_list(
-        "service__leika_key", "online_url"
-    )
-    for key, url in linked:
-        if internal_path(key) or (url and not is_own_host_url(url)):
+    prefixes: set[str] = set()
+    if not in_tenant_schema():
+        return OnlineKeys(keys, prefixes)
+    rows = LocalService.objects.filter(
+        Q(application_form__active=True) | ~Q(online_level=OnlineLevel.INFORMATION)
+    ).values_list("service__leika_key", "online_url", "online_level", "application_form__active")
+    for key, url, level, form_active in rows:
+        if form_active:
             keys.add(key)
-    return keys
+            if object_entry_key(key) == key:
+                prefixes.add(object_prefix(key))
+        elif level != OnlineLevel.INFORMATION and (
+            internal_path(key) or (url and not is_own_host_url(url))
+        ):
+            keys.add(key)
+    return OnlineKeys(keys, prefixes)

@@ -35,10 +35,10 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
     if result is not None and connection.schema_name != get_public_schema_name():
         # counted for the editors' "not found" list: normalised words and counters only
         do_record_search(query=result.query, total=result.total, partial=result.partial)
-    online = online_keys() if result is not None else set()
+    online = online_keys() if result is not None and result.hits else None
     online_only = request.GET.get("online") == "1"
     if result is not None and online_only:  # "nur online erledigen": among the best hits
-        hits = [hit for hit in result.hits if hit.leika_key in online]
+        hits = [hit for hit in result.hits if online and hit.leika_key in online]
         result = dataclasses.replace(result, hits=hits, total=len(hits))
     return TemplateResponse(
         request,

@@ -36,6 +36,7 @@ def _online_services(tenant) -> list[str]:
     "information" (an own or an external online service)."""
     from services.applications.models import ApplicationForm
     from services.local.models import LocalService, OnlineLevel
+    from services.models import Service
     from services.online_offers import online_keys
 
     with tenant_context(tenant):
@@ -49,7 +50,14 @@ def _online_services(tenant) -> list[str]:
                 "service__leika_key", flat=True
             )
         )
-        keys |= online_keys()
+        online = online_keys()
+        keys |= online.keys
+        keys |= {
+            key
+            for key in Service.objects.filter(
+                leika_key__regex="^({})".format("|".join(online.object_prefixes or ["-"]))
+            ).values_list("leika_key", flat=True)
+        }
     return sorted(keys)
 
 
