@@ -8,9 +8,9 @@ class CmsConfig(AppConfig):
 
     def ready(self) -> None:
         from cms import signals  # noqa: F401 - district news read model, page cache purge
-        from cms.tenant_hooks import check_go_live, point_restored_site, set_up_portal_site
-        from tenants.hooks import tenant_going_live, tenant_provisioned, tenant_restored
+        from cms.tenant_hooks import add_go_live_items, point_restored_site, set_up_portal_site
+        from tenants.hooks import go_live_checklist, tenant_provisioned, tenant_restored
 
         tenant_provisioned.connect("cms.site", set_up_portal_site)
-        tenant_going_live.connect("cms.checklist", check_go_live)
+        go_live_checklist.connect("cms.checklist", add_go_live_items)
         tenant_restored.connect("cms.site", point_restored_site)

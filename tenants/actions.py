@@ -14,7 +14,7 @@ from django_tenants.utils import get_public_schema_name
 from kreisportal.database import PostgresToolError
 from tenants.clone import CloneError
 from tenants.errors import TenantActionError
-from tenants.hooks import tenant_going_live, tenant_provisioned
+from tenants.hooks import go_live_checklist, tenant_provisioned
 from tenants.lookup import tenants_changed
 from tenants.models import Domain, Tenant, TenantAuditEntry
 from tenants.validation import (
@@ -198,16 +198,30 @@ def do_resume_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
     return _set_status(tenant, Tenant.Status.ACTIVE, "resumed", actor)
 
 
+def open_go_live_items(tenant: Tenant) -> list[str]:
+    """What is still open on the go-live checklist (German labels from the apps' receivers)."""
+    open_items: list[str] = []
+    go_live_checklist.send(tenant=tenant, open_items=open_items)
+    return open_items
+
+
 def do_go_live(*, tenant: Tenant, actor: str = "") -> Tenant:
     """Switch a portal in preparation live, once the go-live checklist (the receivers of
-    tenant_going_live: legal pages published, branding, an editor who signed in) is green."""
+    go_live_checklist: legal pages published, branding, an editor who signed in) is green."""
     if not tenant.is_preparing:
         raise TenantActionError(
             f"tenant {tenant.slug!r} is not in preparation",
             german=f"{tenant.name} ist nicht in Vorbereitung.",
         )
     with transaction.atomic():
-        tenant_going_live.send(tenant=tenant)
+        open_items = open_go_live_items(tenant)
+        if open_items:
+            raise TenantActionError(
+                f"go-live checklist of {tenant.slug!r} is not complete: {len(open_items)} open",
+                german=f"{tenant.name} kann noch nicht live gehen. Noch offen: "
+                + "; ".join(open_items)
+                + ".",
+            )
         Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.ACTIVE)
         tenant.status = Tenant.Status.ACTIVE
         _audit(tenant.slug, "went_live", actor)

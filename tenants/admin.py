@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from tenants import actions
 from tenants.errors import TenantActionError
@@ -173,6 +173,7 @@ class TenantAdmin(admin.ModelAdmin):
             "status",
             "created",
             "preview",
+            "checklist",
             "editors",
             "deletion",
             *IMPRINT_FIELDS,
@@ -195,9 +196,31 @@ class TenantAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (
-            ["slug", "kind", "schema_name", "status", "created", "preview", "editors", "deletion"]
+            [
+                "slug",
+                "kind",
+                "schema_name",
+                "status",
+                "created",
+                "preview",
+                "checklist",
+                "editors",
+                "deletion",
+            ]
             if obj
             else []
+        )
+
+    @admin.display(description="Checkliste zum Live-Schalten")
+    def checklist(self, obj: Tenant) -> str:
+        if not obj.is_preparing:
+            return "–"
+        open_items = actions.open_go_live_items(obj)
+        if not open_items:
+            return "Erfüllt: der Mandant kann live geschaltet werden."
+        return format_html(
+            "Noch offen:<ul>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((item,) for item in open_items)),
         )
 
     @admin.display(description="Vorschau")

@@ -7,10 +7,10 @@ from kreisportal.hooks import Hook
 # are idempotent). Arguments: tenant, hostname.
 tenant_provisioned = Hook("tenant_provisioned")
 
-# A portal in preparation is about to go live: receivers check their part of the go-live
-# checklist and raise TenantActionError naming what is still open (the switch is then refused).
-# Sent inside the go-live transaction. Arguments: tenant.
-tenant_going_live = Hook("tenant_going_live")
+# The go-live checklist of a portal in preparation: each receiver appends what is still open in
+# its part, as short German labels, to `open_items` (going live is refused while any is open;
+# the tenant admin shows them). Arguments: tenant, open_items.
+go_live_checklist = Hook("go_live_checklist")
 
 # A backup was restored as `tenant` under `hostname`: point what names the old host to the new
 # one and rebuild the public read models. Sent inside the restore's transaction; an error

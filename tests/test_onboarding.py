@@ -413,6 +413,10 @@ def test_go_live_is_refused_while_the_checklist_is_open_then_switches(it_admin, 
             follow=True,
         ).content.decode()
 
+    change_url = f"/admin/tenants/tenant/{tenant.pk}/change/"
+    checklist = it_admin.get(change_url, HTTP_HOST=ADMIN_HOST).content.decode()
+    assert "Checkliste zum Live-Schalten" in checklist
+    assert "<li>Impressum veröffentlichen</li>" in checklist
     refused = go_live()
     assert "kann noch nicht live gehen" in refused
     for item in (
@@ -424,7 +428,12 @@ def test_go_live_is_refused_while_the_checklist_is_open_then_switches(it_admin, 
         assert item in refused, item
     assert Tenant.objects.get(pk=tenant.pk).is_preparing
     # the editor signs in, publishes the legal pages, sets the logo
-    editor_login(Client(), tenant.schema_name, MUSTERSTADT, "Moderators")
+    editor = Client()
+    editor_login(editor, tenant.schema_name, MUSTERSTADT, "Moderators")
+    dashboard = editor.get("/cms/", HTTP_HOST=MUSTERSTADT).content.decode()
+    assert "Checkliste zum Live-Schalten" in dashboard
+    assert "<li>Impressum veröffentlichen</li>" in dashboard
+    assert "Branding festlegen" in dashboard and "angemeldet" not in dashboard  # signed in now
     with schema_context(tenant.schema_name):
         for page in LegalPage.objects.all():
             page.save_revision().publish()
@@ -438,6 +447,10 @@ def test_go_live_is_refused_while_the_checklist_is_open_then_switches(it_admin, 
         branding = BrandingSettings.for_site(Site.objects.get())
         branding.logo = logo
         branding.save()
+    checklist = it_admin.get(change_url, HTTP_HOST=ADMIN_HOST).content.decode()
+    assert "Erfüllt: der Mandant kann live geschaltet werden." in checklist
     assert "ist live" in go_live()
     assert not Tenant.objects.get(pk=tenant.pk).is_preparing
     assert Client().get("/", HTTP_HOST=MUSTERSTADT).status_code == 200
+    dashboard = editor.get("/cms/", HTTP_HOST=MUSTERSTADT).content.decode()
+    assert "Checkliste zum Live-Schalten" not in dashboard
