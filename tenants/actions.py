@@ -186,16 +186,32 @@ def get_portal(slug: str) -> Tenant:
 
 
 def do_suspend_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
-    return _set_status(tenant, Tenant.Status.SUSPENDED, "suspended", actor)
+    # the status it had is kept in the audit entry: resuming returns to it
+    return _set_status(
+        tenant, Tenant.Status.SUSPENDED, "suspended", actor, from_status=tenant.status
+    )
 
 
 def do_resume_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
+    """Back to the status before the suspension: a portal suspended while in preparation goes
+    back into preparation (it goes live only through do_go_live and its checklist)."""
     if tenant.is_preparing:
         raise TenantActionError(
             f"tenant {tenant.slug!r} is in preparation: switch it live instead",
             german=f"{tenant.name} ist in Vorbereitung: bitte „live schalten“.",
         )
-    return _set_status(tenant, Tenant.Status.ACTIVE, "resumed", actor)
+    return _set_status(tenant, _status_before_suspension(tenant), "resumed", actor)
+
+
+def _status_before_suspension(tenant: Tenant) -> str:
+    last = (
+        TenantAuditEntry.objects.filter(tenant_slug=tenant.slug, action="suspended")
+        .order_by("-at", "-pk")
+        .values_list("details", flat=True)
+        .first()
+    )
+    before = (last or {}).get("from_status") if isinstance(last, dict) else None
+    return Tenant.Status.PREPARING if before == Tenant.Status.PREPARING else Tenant.Status.ACTIVE
 
 
 def open_go_live_items(tenant: Tenant) -> list[str]:
@@ -228,7 +244,7 @@ def do_go_live(*, tenant: Tenant, actor: str = "") -> Tenant:
     return tenant
 
 
-def _set_status(tenant: Tenant, status: str, verb: str, actor: str) -> Tenant:
+def _set_status(tenant: Tenant, status: str, verb: str, actor: str, **details: object) -> Tenant:
     if not tenant.is_portal:
         raise TenantActionError(f"{tenant.slug!r} is a system tenant and cannot be {verb}")
     if tenant.status == status:
@@ -236,7 +252,7 @@ def _set_status(tenant: Tenant, status: str, verb: str, actor: str) -> Tenant:
     with transaction.atomic():
         Tenant.objects.filter(pk=tenant.pk).update(status=status)
         tenant.status = status
-        _audit(tenant.slug, verb, actor)
+        _audit(tenant.slug, verb, actor, **details)
     return tenant
 
 

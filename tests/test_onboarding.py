@@ -454,3 +454,20 @@ def test_go_live_is_refused_while_the_checklist_is_open_then_switches(it_admin, 
     assert Client().get("/", HTTP_HOST=MUSTERSTADT).status_code == 200
     dashboard = editor.get("/cms/", HTTP_HOST=MUSTERSTADT).content.decode()
     assert "Checkliste zum Live-Schalten" not in dashboard
+
+
+def test_a_portal_suspended_in_preparation_resumes_into_preparation(it_admin):
+    """Suspending and resuming must not skip the go-live checklist."""
+    from tenants.actions import do_resume_tenant, do_suspend_tenant
+
+    tenant = create_musterstadt(it_admin, start_status="preparing")
+    assert tenant.is_preparing
+    do_suspend_tenant(tenant=tenant, actor="test")
+    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.SUSPENDED
+    do_resume_tenant(tenant=Tenant.objects.get(pk=tenant.pk), actor="test")
+    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.PREPARING
+    # a live portal suspended and resumed is live again
+    live = Tenant.objects.get(slug="wegberg")
+    do_suspend_tenant(tenant=live, actor="test")
+    do_resume_tenant(tenant=Tenant.objects.get(pk=live.pk), actor="test")
+    assert Tenant.objects.get(pk=live.pk).status == Tenant.Status.ACTIVE
