@@ -415,6 +415,14 @@ PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID")
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+# XBezahldienste (ePayBL-style platforms, API v1.0.0): one OAuth 2 client of the portal (the
+# online service); each tenant names its own endpoint (cash office) in its payment settings.
+# Empty API base outside production: the portal's own XBezahldienste sandbox platform answers.
+XBEZAHLDIENSTE_API_BASE = env_str("XBEZAHLDIENSTE_API_BASE")
+XBEZAHLDIENSTE_TOKEN_URL = env_str("XBEZAHLDIENSTE_TOKEN_URL")
+XBEZAHLDIENSTE_CLIENT_ID = env_str("XBEZAHLDIENSTE_CLIENT_ID")
+XBEZAHLDIENSTE_CLIENT_SECRET = env_str("XBEZAHLDIENSTE_CLIENT_SECRET")
+XBEZAHLDIENSTE_ORIGINATOR_ID = env_str("XBEZAHLDIENSTE_ORIGINATOR_ID", "kreisportal")
 
 # --- Mail: console in the demo, SMTP in production (EMAIL_URL-style settings via env) -------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
