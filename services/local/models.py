@@ -127,6 +127,9 @@ class LocalService(models.Model):
             "Anmeldung gebeten."
         ),
     )
+    # where the cash office books the online fee (sent to XBezahldienste as `bookingData`)
+    booking_cost_centre = models.CharField(_("Kostenstelle"), max_length=60, blank=True)
+    booking_account = models.CharField(_("Sachkonto/Haushaltsstelle"), max_length=60, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -136,6 +139,12 @@ class LocalService(models.Model):
 
     def __str__(self) -> str:
         return self.service.name
+
+    @property
+    def booking_data(self) -> dict[str, str]:
+        """The fee's booking data for the payment platform; empty entries left out."""
+        data = {"costCentre": self.booking_cost_centre, "account": self.booking_account}
+        return {key: value for key, value in data.items() if value}
 
     def clean(self) -> None:
         if self.responsibility == Responsibility.OTHER and not self.other_authority.strip():

@@ -41,7 +41,13 @@ class LocalServiceViewSet(SnippetViewSet):
         ),
         FieldPanel("office"),
         MultiFieldPanel(
-            [FieldPanel("fee_cents"), FieldPanel("local_notes"), FieldPanel("local_documents")],
+            [
+                FieldPanel("fee_cents"),
+                FieldPanel("booking_cost_centre"),
+                FieldPanel("booking_account"),
+                FieldPanel("local_notes"),
+                FieldPanel("local_documents"),
+            ],
             heading=_("Vor Ort"),
         ),
         MultiFieldPanel(
