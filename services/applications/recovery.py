@@ -2,8 +2,9 @@
 
 With the filesystem broker (no server) a message taken by a worker that is then killed is gone;
 with Redis/RabbitMQ and late acks it is delivered again. Either way the work is found from the
-database: paid orders without their document, automated applications not completed. Every step
-is idempotent, so a job that is also redelivered still completes exactly once.
+database: paid cases not moved on, automated cases (written confirmations, cadastral extracts)
+not completed. Every step is idempotent, so a job that is also redelivered still completes
+exactly once.
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from __future__ import annotations
 import logging
 
 from celery.signals import worker_ready
+from django_tenants.utils import tenant_context
+
+from services.applications.actions import do_reconcile
+from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
 
 def settle_all_portals() -> dict[str, int]:
-    """Run the reconciliations of every portal now, without the usual minimum age."""
-    from django_tenants.utils import tenant_context
-
-    from services.applications.tasks import reconcile_applications
-    from services.fulfillment.tasks import reconcile_cadastral_orders
-    from tenants.models import Tenant
-
-    settled = {"orders": 0, "applications": 0}
+    """Run the reconciliation of every portal now, without the usual minimum age."""
+    settled = {"paid": 0, "automated": 0, "refunded": 0}
     for tenant in Tenant.objects.portals():
         with tenant_context(tenant):
-            settled["orders"] += reconcile_cadastral_orders(min_age_seconds=0)
-            settled["applications"] += sum(reconcile_applications(min_age_seconds=0).values())
+            for key, count in do_reconcile(min_age_seconds=0).items():
+                settled[key] += count
     return settled
 
 
