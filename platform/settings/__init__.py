@@ -131,6 +131,7 @@ TENANT_APPS = [
     "payments",
     "services.fulfillment",
     "services.applications",
+    "services.fitconnect",  # FIT-Connect delivery to back offices, ZBP (after applications)
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -383,6 +384,8 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 300.0},
     "reconcile-cadastral-orders": {"task": "fulfillment.reconcile", "schedule": 120.0},
     "reconcile-applications": {"task": "applications.reconcile", "schedule": 120.0},
+    # FIT-Connect: due deliveries (retries with backoff) and the event logs of open submissions
+    "fitconnect-poll": {"task": "fitconnect.poll", "schedule": 60.0},
     # tasks kept in the outbox while the broker was down (kreisportal/outbox.py)
     "relay-outbox": {"task": "kreisportal.relay_outbox", "schedule": 60.0},
     # once, in the public schema: expired login codes (60 s lifetime, so personal data stays at
@@ -423,6 +426,29 @@ XBEZAHLDIENSTE_TOKEN_URL = env_str("XBEZAHLDIENSTE_TOKEN_URL")
 XBEZAHLDIENSTE_CLIENT_ID = env_str("XBEZAHLDIENSTE_CLIENT_ID")
 XBEZAHLDIENSTE_CLIENT_SECRET = env_str("XBEZAHLDIENSTE_CLIENT_SECRET")
 XBEZAHLDIENSTE_ORIGINATOR_ID = env_str("XBEZAHLDIENSTE_ORIGINATOR_ID", "kreisportal")
+
+# --- FIT-Connect (Submission API v2, routing service) and the ZBP ------------------------------
+# One OAuth 2 client of the portal (the online service) per environment; each tenant chooses its
+# environment (off, sandbox, test, production) in its Wagtail settings. "sandbox" needs nothing:
+# the portal's own Sandbox-Fachverfahren answers in-process. Secrets come from the environment.
+FITCONNECT_TOKEN_URL = env_str(
+    "FITCONNECT_TOKEN_URL", "https://auth-testing.fit-connect.fitko.dev/token"
+)
+FITCONNECT_SUBMISSION_API = env_str(
+    "FITCONNECT_SUBMISSION_API", "https://submission-api-testing.fit-connect.fitko.dev"
+)
+FITCONNECT_ROUTING_API = env_str(
+    "FITCONNECT_ROUTING_API", "https://routing-api-testing.fit-connect.fitko.dev/v1"
+)
+# the Self-Service-Portal's keys that sign destinations (routing: destinationSignature)
+FITCONNECT_PORTAL_JWKS = env_str(
+    "FITCONNECT_PORTAL_JWKS", "https://portal.auth-testing.fit-connect.fitko.dev/.well-known/jwks.json"
+)
+FITCONNECT_CLIENT_ID = env_str("FITCONNECT_CLIENT_ID")
+FITCONNECT_CLIENT_SECRET = env_str("FITCONNECT_CLIENT_SECRET")
+FITCONNECT_CALLBACK_SECRET = env_str("FITCONNECT_CALLBACK_SECRET")
+# the ZBP's FIT-Connect destination (message_v6 / status_v6)
+FITCONNECT_ZBP_DESTINATION = env_str("FITCONNECT_ZBP_DESTINATION")
 
 # --- Mail: console in the demo, SMTP in production (EMAIL_URL-style settings via env) -------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

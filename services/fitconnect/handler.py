@@ -1,0 +1,25 @@
+"""The applications' handler "FIT-Connect": on submission (after payment where there is a fee)
+the application is delivered to the back office responsible for it, which then works it in its
+own specialist system; its answer comes back through the event log."""
+
+from __future__ import annotations
+
+from services.applications.handlers import AutomatedHandler, handlers
+from services.fitconnect.actions import do_queue_application
+
+
+@handlers.register("fitconnect")
+class FitConnectHandler(AutomatedHandler):
+    label = "Zustellung über FIT-Connect an das Fachverfahren"
+    # completed by the back office, not by produce(): the applications' reconciliation must not
+    # run the pipeline for it (see the README of this app: the hook this needs)
+    completes_itself = True
+
+    def start(self, application) -> None:
+        """Queue the delivery in the caller's transaction (sent after commit)."""
+        do_queue_application(application=application)
+
+    def produce(self, application) -> tuple[str, bytes, str]:
+        raise NotImplementedError(
+            "FIT-Connect applications are completed by their back office, not by the pipeline"
+        )
