@@ -58,6 +58,9 @@ def seed_demo_content() -> None:
     from services.applications.demo import seed_demo_applications
 
     print(seed_demo_applications(), flush=True)
+    from services.fitconnect.demo import seed_fitconnect_demo
+
+    print(seed_fitconnect_demo(), flush=True)
 
 
 def seed_demo_cadastre() -> None:
