@@ -131,6 +131,7 @@ TENANT_APPS = [
     "payments",
     "services.fulfillment",
     "services.applications",
+    "services.appointments",
     "services.fitconnect",  # FIT-Connect delivery to back offices, ZBP (after applications)
 ]
 
@@ -388,6 +389,10 @@ CELERY_BEAT_SCHEDULE = {
     "fitconnect-poll": {"task": "fitconnect.poll", "schedule": 60.0},
     # tasks kept in the outbox while the broker was down (kreisportal/outbox.py)
     "relay-outbox": {"task": "kreisportal.relay_outbox", "schedule": 60.0},
+    # appointments: held bookings expire after 30 minutes; reminders the day before (hourly
+    # run, each appointment reminded once)
+    "expire-appointment-holds": {"task": "appointments.expire_holds", "schedule": 300.0},
+    "appointment-reminders": {"task": "appointments.send_reminders", "schedule": 3600.0},
     # once, in the public schema: expired login codes (60 s lifetime, so personal data stays at
     # most two minutes), assertion ids, broker sessions and their logout links (identity/actions.py)
     "purge-broker-records": {

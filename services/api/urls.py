@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from services.api import views
+from services.api.appointments import SlotsView
 from services.api.errors import not_found
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("v1/services/<str:leika_key>/", views.ServiceDetailView.as_view(), name="api-service"),
     path("v1/offices/", views.OfficeListView.as_view(), name="api-offices"),
     path("v1/finder/", views.FinderView.as_view(), name="api-finder"),
+    path("v1/appointments/slots/", SlotsView.as_view(), name="api-appointment-slots"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script (CSP)
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

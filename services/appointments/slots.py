@@ -1,0 +1,155 @@
+"""Free-slot computation, pure (no database): an office's opening spans per day (weekly pattern,
+exceptions, NRW public holidays) minus what is busy on each counter (appointments that hold
+their slot, blocked periods). Times are aware datetimes in Europe/Berlin; the arithmetic runs on
+epoch seconds, so a day across a DST change has the right length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@lru_cache(maxsize=16)
+def nrw_holidays(year: int) -> dict[date, str]:
+    """Public holidays in North Rhine-Westphalia (state-wide ones included)."""
+    return dict(holidays.Germany(subdiv="NW", years=year, language="de"))
+
+
+def holiday_name(day: date) -> str:
+    return nrw_holidays(day.year).get(day, "")
+
+
+@dataclass(frozen=True)
+class Exception_:
+    day: date
+    closed: bool
+    opens: time | None = None
+    closes: time | None = None
+
+
+@dataclass
+class Calendar:
+    """What the computation needs of one office, loaded once for a range of days."""
+
+    counters: int
+    slot_minutes: int
+    weekly: list[dict]
+    exceptions: list[Exception_] = field(default_factory=list)
+    # (counter or None for all counters, starts, ends)
+    busy: list[tuple[int | None, datetime, datetime]] = field(default_factory=list)
+    _by_day: dict[date, list] | None = field(default=None, init=False, repr=False)
+
+    def busy_on(self, day: date) -> list[tuple[int | None, datetime, datetime]]:
+        """Busy entries touching `day` (bucketed once: a range of days costs one pass)."""
+        if self._by_day is None:
+            self._by_day = {}
+            for entry in self.busy:
+                first = entry[1].astimezone(BERLIN).date()
+                last = entry[2].astimezone(BERLIN).date()
+                for touched in days_between(first, last):
+                    self._by_day.setdefault(touched, []).append(entry)
+        return self._by_day.get(day, [])
+
+
+def _at(day: date, moment: time) -> int:
+    return int(datetime.combine(day, moment, tzinfo=BERLIN).timestamp())
+
+
+def day_spans(calendar: Calendar, day: date) -> list[tuple[int, int]]:
+    """Opening spans of `day` as (start, end) epoch seconds."""
+    closed = any(e.day == day and e.closed for e in calendar.exceptions)
+    extra = [e for e in calendar.exceptions if e.day == day and not e.closed]
+    spans: list[tuple[int, int]] = []
+    if not closed and not holiday_name(day):
+        for entry in calendar.weekly:
+            if int(entry["weekday"]) == day.weekday():
+                spans.append(
+                    (
+                        _at(day, time.fromisoformat(entry["opens"])),
+                        _at(day, time.fromisoformat(entry["closes"])),
+                    )
+                )
+    for entry in extra:  # an extra opening counts even on a holiday or a closed weekday
+        spans.append((_at(day, entry.opens), _at(day, entry.closes)))
+    return sorted(spans)
+
+
+class _Busy:
+    """Busy intervals of each counter on one day, sorted, for a sweep over rising starts."""
+
+    def __init__(self, calendar: Calendar, day: date, lo: int, hi: int) -> None:
+        self.per_counter: list[list[tuple[int, int]]] = [[] for _ in range(calendar.counters)]
+        for counter, starts, ends in calendar.busy_on(day):
+            s, e = int(starts.timestamp()), int(ends.timestamp())
+            if e <= lo or s >= hi:
+                continue
+            targets = range(calendar.counters) if counter is None else [counter - 1]
+            for index in targets:
+                if 0 <= index < calendar.counters:
+                    self.per_counter[index].append((s, e))
+        for intervals in self.per_counter:
+            intervals.sort()
+
+    def free_counters(self, s: int, e: int) -> list[int]:
+        free = []
+        for index, intervals in enumerate(self.per_counter):
+            if not any(bs < e and be > s for bs, be in intervals):
+                free.append(index + 1)
+        return free
+
+    def any_free(self, s: int, e: int) -> bool:
+        for intervals in self.per_counter:
+            for bs, be in intervals:
+                if bs < e and be > s:
+                    break
+            else:
+                return True
+        return False
+
+
+def free_starts(
+    calendar: Calendar, day: date, minutes: int, *, earliest: datetime, first_only: bool = False
+) -> list[datetime]:
+    """Start times on `day` at which an appointment of `minutes` fits on some counter."""
+    spans = day_spans(calendar, day)
+    if not spans or minutes <= 0:
+        return []
+    step, length = calendar.slot_minutes * 60, minutes * 60
+    busy = _Busy(calendar, day, spans[0][0], spans[-1][1])
+    limit = int(earliest.timestamp())
+    found: list[datetime] = []
+    for opens, closes in spans:
+        start = opens
+        while start + length <= closes:
+            if start >= limit and busy.any_free(start, start + length):
+                found.append(datetime.fromtimestamp(start, tz=BERLIN))
+                if first_only:
+                    return found
+            start += step
+    return found
+
+
+def free_counters(calendar: Calendar, starts: datetime, minutes: int) -> list[int]:
+    """Counters free for the whole appointment, if `starts` lies on the office's grid."""
+    day = starts.astimezone(BERLIN).date()
+    s = int(starts.timestamp())
+    e = s + minutes * 60
+    step = calendar.slot_minutes * 60
+    for opens, closes in day_spans(calendar, day):
+        if opens <= s and e <= closes and (s - opens) % step == 0:
+            return _Busy(calendar, day, s, e).free_counters(s, e)
+    return []
+
+
+def days_between(first: date, last: date) -> Iterable[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
