@@ -8,8 +8,9 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payments.models import Payment, PaymentEvent
+from payments.models import ManualRefund, Payment, PaymentEvent
 from payments.owners import tell_owner_paid
+from payments.providers import ManualRefundRequired
 
 logger = logging.getLogger(__name__)
 # states a provider's confirmed "paid" still overrides (see do_book_payment_event)
@@ -28,10 +29,17 @@ def _announce_paid(payment: Payment, on_paid: Callable[[Payment], None] | None) 
 
 @transaction.atomic
 def do_create_payment(
-    *, provider: str, amount_cents: int, purpose: str, payer=None, pays_for: str = ""
+    *,
+    provider: str,
+    amount_cents: int,
+    purpose: str,
+    payer=None,
+    pays_for: str = "",
+    booking_data: dict[str, str] | None = None,
 ) -> Payment:
     """A pending payment; `pays_for` names the owner kind told when it is paid
-    (payments.owners)."""
+    (payments.owners), `booking_data` where the cash office books it (e.g. the local service's
+    `booking_data`: cost centre, account)."""
     from payments.providers import registry
 
     if provider not in registry:
@@ -44,6 +52,7 @@ def do_create_payment(
         purpose=purpose,
         payer=payer,
         pays_for=pays_for,
+        booking_data={str(k)[:40]: str(v)[:250] for k, v in (booking_data or {}).items() if v},
     )
 
 
@@ -120,6 +129,7 @@ def do_next_attempt(*, payment_id, provider: str) -> tuple[Payment, bool]:
         purpose=payment.purpose,
         payer=payment.payer,
         pays_for=payment.pays_for,
+        booking_data=payment.booking_data,
     )
     replacement.replaces = payment
     replacement.save(update_fields=["replaces"])
@@ -138,7 +148,9 @@ def do_refund_payment(*, payment_id, reason: str = "") -> tuple[Payment, bool]:
 
     The provider is called while the row is locked, with an idempotency key of its own, so a
     retry after a crash refunds nothing twice. A provider error leaves the payment paid and is
-    raised (ProviderError); the caller retries later.
+    raised (ProviderError); the caller retries later. A platform that cannot refund
+    (ManualRefundRequired) gets a manual refund for staff, once; the payment stays paid until
+    staff mark it done (do_complete_manual_refund).
     """
     from payments.providers import registry
 
@@ -146,7 +158,21 @@ def do_refund_payment(*, payment_id, reason: str = "") -> tuple[Payment, bool]:
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.status != Payment.Status.PAID:
             return payment, False
-        reference = registry[payment.provider].refund(payment)
+        try:
+            reference = registry[payment.provider].refund(payment)
+        except ManualRefundRequired:
+            _, created = ManualRefund.objects.get_or_create(
+                payment=payment, defaults={"reason": reason[:200]}
+            )
+            if created:
+                PaymentEvent.objects.create(
+                    payment=payment,
+                    event_id=f"manual-refund:{payment.pk}",
+                    kind="manual_refund",
+                    payload={"reason": reason[:200]},
+                )
+                logger.warning("payment %s needs a manual refund", payment.pk)
+            return payment, False
         PaymentEvent.objects.create(
             payment=payment,
             event_id=f"refund:{payment.pk}",
@@ -192,3 +218,27 @@ def do_book_webhook_events(*, provider: str, events) -> int:
         )
         booked += int(now)
     return booked
+
+
+@transaction.atomic
+def do_complete_manual_refund(*, refund_id: int, actor: str) -> tuple[ManualRefund, bool]:
+    """Staff confirm that the cash office paid a manual refund back: the payment is refunded.
+    Returns (refund, done_now); a second confirmation changes nothing."""
+    refund = ManualRefund.objects.select_for_update().get(pk=refund_id)
+    if refund.done_at is not None:
+        return refund, False
+    payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+    refund.done_at = timezone.now()
+    refund.done_by = actor[:150]
+    refund.save(update_fields=["done_at", "done_by"])
+    PaymentEvent.objects.create(
+        payment=payment,
+        event_id=f"refund:{payment.pk}",
+        kind="refunded",
+        payload={"reference": f"manual:{refund.pk}", "by": actor[:150]},
+    )
+    if payment.status == Payment.Status.PAID:
+        payment.status = Payment.Status.REFUNDED
+        payment.save(update_fields=["status"])
+    logger.info("payment %s refunded by hand", payment.pk)
+    return refund, True

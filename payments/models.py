@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
 class Payment(models.Model):
@@ -41,6 +42,10 @@ class Payment(models.Model):
         verbose_name=_("ersetzt Zahlung"),
     )
 
+    # what the cash office books the fee to (XBezahldienste `bookingData`): e.g.
+    # {"costCentre": "…", "account": "…"}, from the service when the payment is created
+    booking_data = models.JSONField(_("Buchungsdaten"), default=dict, blank=True)
+
     class Meta:
         ordering = ["-created"]
         verbose_name = _("Zahlung")
@@ -66,3 +71,104 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event_id}"
+
+
+# The registered providers (payments.providers.registry), named here because the registry
+# imports this module; tests/test_xbezahldienste.py checks that both lists agree.
+PROVIDER_CHOICES = [
+    ("", _("Vorgabe der Plattform")),
+    ("sandbox", _("Testzahlung (Sandbox)")),
+    ("paypal", "PayPal"),
+    ("card", _("Kreditkarte")),
+    ("xbezahldienste", _("XBezahldienste (ePayBL)")),
+]
+
+
+@register_setting(icon="form")
+class PaymentSettings(BaseGenericSetting):
+    """The tenant's choice of payment provider and its cash office at an XBezahldienste
+    platform (one row per tenant schema). Secrets stay in the environment, never here."""
+
+    provider = models.CharField(
+        _("Zahlungsanbieter"),
+        max_length=30,
+        blank=True,
+        choices=PROVIDER_CHOICES,
+        help_text=_("Leer: die Vorgabe der Plattform (PAYMENT_PROVIDER)."),
+    )
+    xbezahldienste_endpoint_id = models.CharField(
+        _("XBezahldienste: Endpunkt-ID (Kasse)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Vom Bezahldienst vergeben, z. B. der Regionalschlüssel der Kasse."),
+    )
+    xbezahldienste_originator_id = models.CharField(
+        _("XBezahldienste: Originator-ID"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leer: die Originator-ID der Plattform."),
+    )
+    default_cost_centre = models.CharField(
+        _("Kostenstelle (Vorgabe)"),
+        max_length=60,
+        blank=True,
+        help_text=_("Gilt für Gebühren, deren Leistung keine eigene Kostenstelle nennt."),
+    )
+    default_account = models.CharField(
+        _("Sachkonto/Haushaltsstelle (Vorgabe)"), max_length=60, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("Zahlungseinstellungen")
+
+
+class ManualRefund(models.Model):
+    """A refund the payment platform cannot do (XBezahldienste 1.0 has no refund call): the
+    cash office pays it back by hand, staff mark it done. One per payment."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="manual_refund")
+    reason = models.CharField(_("Grund"), max_length=200, blank=True)
+    created = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    done_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+    done_by = models.CharField(_("erledigt von"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "-created"]
+        verbose_name = _("manuelle Erstattung")
+        verbose_name_plural = _("manuelle Erstattungen")
+
+    def __str__(self) -> str:
+        return f"{self.payment.purpose}: {self.payment.amount_cents / 100:.2f} €"
+
+
+class SandboxTransaction(models.Model):
+    """State of the portal's own XBezahldienste sandbox platform (demo and tests, no money
+    moves): what a real platform keeps on its side of the interface."""
+
+    class Status(models.TextChoices):
+        INITIAL = "INITIAL"
+        PAYED = "PAYED"
+        FAILED = "FAILED"
+        CANCELED = "CANCELED"
+
+    transaction_id = models.CharField(max_length=44, unique=True)
+    originator_id = models.CharField(max_length=100)
+    endpoint_id = models.CharField(max_length=100)
+    request_id = models.CharField(max_length=36)  # the online service's requestId
+    request = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INITIAL)
+    payment_method = models.CharField(max_length=20, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Sandbox-Bezahlvorgang")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["originator_id", "endpoint_id", "request_id"],
+                name="sandbox_xbd_request_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id} {self.status}"

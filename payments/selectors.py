@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from payments.models import Payment
+from django.conf import settings
+
+from payments.models import ManualRefund, Payment, PaymentSettings
 
 
 def attempt_ids(payment: Payment) -> list:
@@ -29,4 +31,24 @@ def superseded_paid():
 
     return Payment.objects.filter(status=Payment.Status.PAID).filter(
         Q(replaces__isnull=False) | Q(replaced_by__isnull=False)
+    )
+
+
+def payment_settings() -> PaymentSettings:
+    """This tenant's payment settings (unsaved defaults when its editors never saved any)."""
+    return PaymentSettings.objects.first() or PaymentSettings()
+
+
+def tenant_provider() -> str:
+    """The payment provider this tenant chose, else the platform's (PAYMENT_PROVIDER). What an
+    owner passes to do_create_payment / do_next_attempt."""
+    return payment_settings().provider or settings.PAYMENT_PROVIDER
+
+
+def open_manual_refunds():
+    """Refunds the cash office still has to pay back by hand, oldest first."""
+    return (
+        ManualRefund.objects.filter(done_at__isnull=True)
+        .select_related("payment")
+        .order_by("created")
     )

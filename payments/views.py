@@ -102,6 +102,37 @@ def paypal_return(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
+@require_GET
+def xbezahldienste_return(request: HttpRequest) -> HttpResponse:
+    """Back from the XBezahldienste pay page. The redirect itself says nothing (anyone can open
+    it); the outcome is the platform's status query, booked once per transaction and outcome
+    (the same booking a notification or the reconciliation would make). A payment the platform
+    still reports open stays pending; an unreachable platform is settled later."""
+    from payments.providers import ProviderError, registry
+    from payments.providers.xbezahldienste import event_id
+
+    payment = access_payment(request, request.GET.get("zahlung", ""), provider="xbezahldienste")
+    back = safe_local_path(request.GET.get("zurueck", ""))
+    if payment.status == Payment.Status.PENDING and payment.provider_reference:
+        try:
+            outcome, method = registry["xbezahldienste"].status(payment.provider_reference)
+        except ProviderError as exc:
+            logger.warning("XBezahldienste status of payment %s unavailable: %s", payment.pk, exc)
+            return HttpResponseRedirect(back)
+        if outcome:
+            payment, _ = do_book_payment_event(
+                payment_id=payment.pk,
+                event_id=event_id(payment.provider_reference, outcome),
+                outcome=outcome,
+                method=method,
+            )
+    if payment.status == Payment.Status.CANCELLED:
+        return TemplateResponse(
+            request, "payments/cancelled.html", {"payment": payment, "back": back}
+        )
+    return HttpResponseRedirect(back)
+
+
 def webhook_post_only(view: Callable[..., JsonResponse]):
     """Webhooks answer every other method with a JSON 405 that names the allowed one."""
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("tls/allowed", views.tls_allowed, name="tls-allowed"),
     path("api/", include("services.api.urls")),
     path("finder/", finder, name="finder"),
+    # the demo's XBezahldienste platform (404 in production), payments/sandbox_platform.py
+    path("xbezahldienste-sandbox/", include("payments.sandbox_platform")),
     path("", include("kreisportal.identity.urls")),
     path("", portal_index, name="portal-index"),
 ]

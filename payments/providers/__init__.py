@@ -20,6 +20,11 @@ class ProviderError(Exception):
     """The provider refused or could not be reached; the payment stays as it was."""
 
 
+class ManualRefundRequired(ProviderError):
+    """The platform has no refund call: the cash office pays the money back by hand
+    (`payments.models.ManualRefund`, listed for staff)."""
+
+
 @dataclass(frozen=True)
 class Redirect:
     url: str
@@ -67,7 +72,8 @@ class PaymentProvider:
         return None
 
     def refund(self, payment: Payment) -> str:
-        """Give a paid payment back in full; returns the provider's refund reference."""
+        """Give a paid payment back in full; returns the provider's refund reference.
+        ManualRefundRequired where the platform cannot refund."""
         raise ProviderError(f"{self.identifier} cannot refund")
 
     def handle_webhook(self, request: HttpRequest) -> list[WebhookEvent]:
@@ -78,4 +84,4 @@ class PaymentProvider:
 
 registry: Registry[PaymentProvider] = Registry()
 
-from payments.providers import card, paypal, sandbox  # noqa: E402,F401 - register themselves
+from payments.providers import card, paypal, sandbox, xbezahldienste  # noqa: E402,F401 - register
