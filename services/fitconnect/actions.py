@@ -384,7 +384,7 @@ def apply_events(*, delivery: Delivery, tokens: list[str], api) -> int:
     for token in tokens:
         try:
             claims = verify_event(token, api)
-        except crypto.SignatureInvalid as exc:
+        except (crypto.SignatureInvalid, ApiRefused) as exc:  # e.g. a kid nobody published
             logger.warning("FIT-Connect event of %s refused: %s", delivery.public_id, exc)
             continue
         if claims["jti"] in known:
