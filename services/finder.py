@@ -57,7 +57,7 @@ def sync_offers(*, tenant: Tenant, service_ids: Iterable[int] | None = None) -> 
 
     Runs in the tenant's schema (reads local rows) and writes public rows; returns rows written.
     """
-    district = Tenant.objects.filter(kind=Tenant.Kind.DISTRICT).only("name").first()
+    district = Tenant.objects.district()
     district_name = district.name if district else "Kreis"
     ids = None if service_ids is None else set(service_ids)
     with tenant_context(tenant):

@@ -62,7 +62,7 @@ def internal_path(leika_key: str, tenant_kind: str | None = None) -> str:
 def online_link(*, leika_key: str, local, application_form=None) -> str:
     """The href of "Online beantragen" for this tenant's service, '' when there is none."""
     if application_form is not None:
-        return reverse("application-form", args=[application_form.slug])
+        return application_form.entry_url
     if local is None or local.online_level == INFORMATION_ONLY:
         return ""
     path = internal_path(leika_key)

@@ -10,7 +10,8 @@ from django_tenants.utils import get_public_schema_name
 
 from services.local.models import LocalService, Office
 from services.models import LifeSituation, Service, Topic, initial_of
-from tenants.models import Domain, Tenant
+from tenants import selectors as tenant_selectors
+from tenants.models import Tenant
 
 LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
 
@@ -90,17 +91,11 @@ def services_in(**filters) -> QuerySet[Service]:
 
 
 def portal_url(tenant: Tenant, *, scheme: str, port: str, path: str = "/") -> str:
-    domain = (
-        Domain.objects.filter(tenant=tenant, is_primary=True)
-        .values_list("domain", flat=True)
-        .first()
-    )
-    suffix = f":{port}" if port and port not in ("80", "443") else ""
-    return f"{scheme}://{domain}{suffix}{path}" if domain else ""
+    return tenant_selectors.portal_url(tenant, path, scheme=scheme, port=port)
 
 
 def district_tenant() -> Tenant | None:
-    return Tenant.objects.filter(kind=Tenant.Kind.DISTRICT).first()
+    return Tenant.objects.district()
 
 
 def offices() -> QuerySet[Office]:

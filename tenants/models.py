@@ -35,6 +35,10 @@ class TenantQuerySet(models.QuerySet):
         """Tenants that are portals (district and municipalities), not the system rows."""
         return self.exclude(kind=Tenant.Kind.SYSTEM)
 
+    def district(self) -> Tenant | None:
+        """The district's portal (there is one per deployment), None before it is created."""
+        return self.filter(kind=Tenant.Kind.DISTRICT).first()
+
 
 class Tenant(TenantMixin):
     """A portal: the district or a municipality. Its data lives in schema `schema_name`.

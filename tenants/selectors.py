@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from tenants.models import Domain, Tenant
@@ -35,3 +37,29 @@ def portal_links(*, scheme: str = "http", port: str = "") -> list[PortalLink]:
         for tenant in portals
     ]
     return sorted(links, key=lambda link: (link.kind != Tenant.Kind.DISTRICT, link.slug))
+
+
+def portal_url(
+    tenant: Tenant | None, path: str = "/", *, scheme: str | None = None, port: str | None = None
+) -> str:
+    """The absolute address of `path` on the tenant's primary domain, '' when it has none.
+
+    Scheme and port are those of the request when given, else those of PUBLIC_URL (tasks and
+    documents have no request)."""
+    if tenant is None:
+        return ""
+    public = urlsplit(settings.PUBLIC_URL)
+    scheme = scheme or public.scheme or "https"
+    port = str(public.port or "") if port is None else str(port)
+    domain = (
+        Domain.objects.filter(tenant=tenant, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    suffix = f":{port}" if port and port not in ("80", "443") else ""
+    return f"{scheme}://{domain}{suffix}{path}" if domain else ""
+
+
+def district_portal_url(path: str = "/") -> str:
+    """`path` on the district's portal (e.g. the verification page printed on extracts)."""
+    return portal_url(Tenant.objects.district(), path)

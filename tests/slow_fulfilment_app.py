@@ -16,13 +16,13 @@ __all__ = ["app"]
 
 @worker_ready.connect
 def _hold_up_rendering(**kwargs) -> None:
-    from services.fulfillment import actions
+    from services.fulfillment import handler
 
-    original = actions.render_pdf
+    original = handler.render_extract
 
     def slow_render(order, **options):
         Path(os.environ["FULFILMENT_STARTED_MARKER"]).write_text(str(order.pk))
         time.sleep(120)
         return original(order, **options)
 
-    actions.render_pdf = slow_render
+    handler.render_extract = slow_render

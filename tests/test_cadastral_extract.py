@@ -9,7 +9,7 @@ from django.core import mail
 from kreisportal.celery import app
 from payments.models import PaymentEvent
 from services.accounts.models import PostboxMessage
-from services.fulfillment.actions import map_svg
+from services.fulfillment.documents import map_svg
 from services.fulfillment.models import CadastralOrder, Owner, Parcel
 from tests.sso import Browser, sign_in
 
@@ -173,8 +173,8 @@ def test_reconciliation_completes_a_paid_order_whose_fulfilment_never_ran(in_ten
     """Payment booked, then the process died before the pipeline ran (no on-commit hook)."""
     from payments.actions import do_book_payment_event
     from services.accounts.models import Citizen
+    from services.applications.tasks import reconcile_applications
     from services.fulfillment.actions import do_place_cadastral_order
-    from services.fulfillment.tasks import reconcile_cadastral_orders
 
     parcel = _owned_parcel(in_tenant)
     browser = Browser()
@@ -189,11 +189,11 @@ def test_reconciliation_completes_a_paid_order_whose_fulfilment_never_ran(in_ten
         )
         order.refresh_from_db()
         assert order.status == "awaiting_payment"  # the pipeline never started
-        assert reconcile_cadastral_orders(min_age_seconds=0) == 1
+        assert reconcile_applications(min_age_seconds=0)["automated"] == 1
         order.refresh_from_db()
         assert order.status == "completed"
         assert PostboxMessage.objects.filter(citizen=citizen).count() == 1
-        assert reconcile_cadastral_orders(min_age_seconds=0) == 0  # exactly once
+        assert reconcile_applications(min_age_seconds=0)["automated"] == 0  # exactly once
 
 
 def test_another_citizen_or_tenant_cannot_see_an_order(in_tenant, eager_tasks):

@@ -131,7 +131,7 @@ def _cadastral_extract() -> OwnedFile:
     from django.utils import timezone
 
     from services.fulfillment.actions import do_place_cadastral_order
-    from services.fulfillment.models import CadastralOrder, Parcel
+    from services.fulfillment.models import Parcel
 
     owner = _citizen("privacy-owner-cadastre")
     order = do_place_cadastral_order(
@@ -140,12 +140,13 @@ def _cadastral_extract() -> OwnedFile:
         product="flurstuecksnachweis",
         trust_level="substantial",
     )
-    order.document.save(
+    case = order.application  # the order's document is its case's
+    case.document.save(
         f"liegenschaftsauskunft-{order.verification_code}.pdf", ContentFile(CONTENT), save=False
     )
-    order.status = CadastralOrder.Status.COMPLETED
-    order.completed = timezone.now()
-    order.save()
+    case.status = "completed"
+    case.completed_at = timezone.now()
+    case.save()
     return OwnedFile(
         "kreis",
         owner,
@@ -161,7 +162,11 @@ PRIVATE_FILE_CASES: dict[str, Callable[[], OwnedFile]] = {
     "accounts.PostboxMessage.attachment": _postbox_attachment,
     "applications.ApplicationUpload.file": _application_upload,
     "applications.Application.document": _application_document,
-    "fulfillment.CadastralOrder.document": _cadastral_extract,
+}
+# Further routes to a private field: the cadastral extract is the document of its case
+# (applications.Application.document), served on the order's own page of the district portal.
+FURTHER_ROUTES: dict[str, Callable[[], OwnedFile]] = {
+    "fulfillment.Liegenschaftsauskunft (applications.Application.document)": _cadastral_extract,
 }
 
 
@@ -211,9 +216,9 @@ def made_files():
         path.unlink(missing_ok=True)
 
 
-@pytest.mark.parametrize("label", sorted(PRIVATE_FILE_CASES))
+@pytest.mark.parametrize("label", sorted(PRIVATE_FILE_CASES) + sorted(FURTHER_ROUTES))
 def test_private_file_reaches_its_owner_and_staff_only(label, in_tenant, made_files):
-    make = PRIVATE_FILE_CASES[label]
+    make = {**PRIVATE_FILE_CASES, **FURTHER_ROUTES}[label]
     tenant_slug = "kreis" if label.startswith("fulfillment.") else "erkelenz"
     other_slug = "gangelt"
     with in_tenant(tenant_slug):

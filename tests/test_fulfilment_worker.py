@@ -18,9 +18,10 @@ from django_tenants.utils import schema_context
 from payments.models import Payment
 from services.accounts.actions import do_sign_in_citizen
 from services.accounts.models import PostboxMessage
+from services.applications.models import Application
+from services.applications.tasks import run_application_pipeline
 from services.fulfillment.actions import do_place_cadastral_order
 from services.fulfillment.models import CadastralOrder, Parcel
-from services.fulfillment.tasks import fulfil_cadastral_order
 from tests.conftest import database_url_for_subprocess
 from tests.workers import new_queue, start_worker, stop_worker
 
@@ -44,7 +45,7 @@ def committed_paid_orders(django_db_blocker, count: int):
         with django_db_blocker.unblock(), schema_context("kreis"):
             PostboxMessage.objects.filter(citizen=citizen).delete()
             payments = [o.payment_id for o in orders]
-            CadastralOrder.objects.filter(citizen=citizen).delete()
+            Application.objects.filter(citizen=citizen).delete()  # and the orders with them
             Payment.objects.filter(pk__in=payments).delete()
             user = citizen.user
             citizen.delete()
@@ -56,7 +57,7 @@ def mark_paid(django_db_blocker, order: CadastralOrder) -> None:
     the test to the worker's own queue."""
     with django_db_blocker.unblock(), schema_context("kreis"):
         Payment.objects.filter(pk=order.payment_id).update(status="paid", paid_at=timezone.now())
-        CadastralOrder.objects.filter(pk=order.pk).update(status="paid")
+        Application.objects.filter(pk=order.application_id).update(status="paid")
 
 
 def wait_for(condition, timeout: float = 90.0, interval: float = 0.01) -> float:
@@ -85,7 +86,7 @@ def test_worker_killed_mid_fulfilment_completes_exactly_once_after_restart(
         )
         try:
             with django_db_blocker.unblock(), schema_context("kreis"):
-                fulfil_cadastral_order.apply_async(args=[str(order.pk)], queue=queue)
+                run_application_pipeline.apply_async(args=[str(order.pk)], queue=queue)
             wait_for(marker.exists)
             doomed.send_signal(signal.SIGKILL)  # no warm shutdown, nothing acknowledged
             doomed.wait(timeout=20)
@@ -106,7 +107,7 @@ def test_worker_killed_mid_fulfilment_completes_exactly_once_after_restart(
             wait_for(lambda: delivered() == 1)
             # the same job delivered again (a broker with late acks redelivers): no second PDF
             with django_db_blocker.unblock(), schema_context("kreis"):
-                again = fulfil_cadastral_order.apply_async(args=[str(order.pk)], queue=queue)
+                again = run_application_pipeline.apply_async(args=[str(order.pk)], queue=queue)
             assert again.get(timeout=60) == "completed"
         finally:
             stop_worker(restarted)

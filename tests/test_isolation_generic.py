@@ -57,7 +57,7 @@ def test_the_registry_walk_finds_the_tenant_data_models():
         "accounts.PostboxMessage",
         "applications.Application",
         "payments.Payment",
-        "fulfillment.CadastralOrder",
+        "fulfillment.CadastralOrder",  # the cadastre plugin's part of a case
         "services_local.LocalService",
         "services_local.Office",
         "wagtailcore.Page",

@@ -414,8 +414,8 @@ def test_order_reconciliation_links_a_late_paid_attempt(
     in_tenant, eager_tasks, django_capture_on_commit_callbacks
 ):
     from services.accounts.models import Citizen
+    from services.applications.tasks import reconcile_applications
     from services.fulfillment.actions import do_place_cadastral_order, do_prepare_order_payment
-    from services.fulfillment.tasks import reconcile_cadastral_orders
 
     parcel = _owned_parcel(in_tenant)
     sign_in(Browser(), KREIS)  # the citizen's record in the district portal
@@ -431,9 +431,9 @@ def test_order_reconciliation_links_a_late_paid_attempt(
         # the failed attempt is confirmed paid after all, and the handler never ran
         do_book_payment_event(payment_id=old, event_id="late", outcome="paid")
         with django_capture_on_commit_callbacks(execute=True):
-            assert reconcile_cadastral_orders(min_age_seconds=0) == 1
+            assert reconcile_applications(min_age_seconds=0)["automated"] == 1
         order.refresh_from_db()
         assert order.status == "completed" and order.payment_id == old
         assert Payment.objects.get(pk=new.pk).status == "pending"
         with django_capture_on_commit_callbacks(execute=True):
-            assert reconcile_cadastral_orders(min_age_seconds=0) == 0
+            assert reconcile_applications(min_age_seconds=0)["automated"] == 0

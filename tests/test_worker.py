@@ -62,7 +62,6 @@ def test_beat_sends_periodic_tasks_to_portal_schemas_only(db):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert tasks == {
         "payments.reconcile",
-        "fulfillment.reconcile",
         "applications.reconcile",
         "kreisportal.relay_outbox",
         "identity.purge_broker_records",  # the one entry for the public schema

@@ -383,7 +383,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work, sent to every portal's schema by kreisportal.beat.PortalScheduler.
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 300.0},
-    "reconcile-cadastral-orders": {"task": "fulfillment.reconcile", "schedule": 120.0},
     "reconcile-applications": {"task": "applications.reconcile", "schedule": 120.0},
     # FIT-Connect: due deliveries (retries with backoff) and the event logs of open submissions
     "fitconnect-poll": {"task": "fitconnect.poll", "schedule": 60.0},

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from payments.models import Payment
+from services.accounts.hooks import kept_records_count, personal_data_export
 from services.accounts.models import Citizen, PostboxMessage
 
 IDENTITY_FIELDS = (
@@ -106,17 +107,18 @@ def do_delete_account(*, citizen: Citizen) -> None:
 
 def kept_records(citizen: Citizen) -> str:
     """What the authority keeps about the citizen, in words: "2 Anträge, 1 Bestellung"."""
-    counts = (
-        (citizen.applications.count(), "Antrag", "Anträge"),
-        (citizen.cadastral_orders.count(), "Bestellung", "Bestellungen"),
-        (Payment.objects.filter(payer=citizen).count(), "Zahlungsbeleg", "Zahlungsbelege"),
+    counts: list[tuple[int, str, str]] = []
+    kept_records_count.send(citizen=citizen, counts=counts)
+    counts.append(
+        (Payment.objects.filter(payer=citizen).count(), "Zahlungsbeleg", "Zahlungsbelege")
     )
     return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
 
 
 def export_data(citizen: Citizen) -> dict:
-    """GDPR Art. 15: everything this tenant holds about the citizen."""
-    return {
+    """GDPR Art. 15: everything this tenant holds about the citizen (the apps holding cases
+    about the citizen add their sections through `personal_data_export`)."""
+    export = {
         "personal_data": {
             field: getattr(citizen, field) for field in ("pseudonym", *IDENTITY_FIELDS)
         },
@@ -132,29 +134,6 @@ def export_data(citizen: Citizen) -> dict:
             }
             for m in citizen.messages.all()
         ],
-        "applications": [
-            {
-                "reference": a.reference,
-                "form": a.form.title,
-                "status": a.status,
-                "data": a.data,
-                "submitted": a.submitted_at.isoformat() if a.submitted_at else None,
-                "files": [u.original_name for u in a.uploads.all()],
-            }
-            for a in citizen.applications.select_related("form").prefetch_related("uploads")
-        ],
-        "cadastral_orders": [
-            {
-                "product": o.get_product_display(),
-                "parcel": str(o.parcel),
-                "status": o.status,
-                "fee_cents": o.fee_cents,
-                "verification_code": o.verification_code,
-                "ordered": o.created.isoformat(),
-                "completed": o.completed.isoformat() if o.completed else None,
-            }
-            for o in citizen.cadastral_orders.select_related("parcel__gemarkung")
-        ],
         "payments": [
             {
                 "purpose": p.purpose,
@@ -169,3 +148,5 @@ def export_data(citizen: Citizen) -> dict:
             for p in Payment.objects.filter(payer=citizen).order_by("created")
         ],
     }
+    personal_data_export.send(citizen=citizen, export=export)
+    return export

@@ -82,7 +82,6 @@ def callback(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def account(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     messages = list(citizen.messages.all())
-    orders = list(citizen.cadastral_orders.select_related("parcel__gemarkung").all()[:20])
     applications = list(citizen.applications.select_related("form").all()[:20])
     return TemplateResponse(
         request,
@@ -90,7 +89,6 @@ def account(request: HttpRequest, citizen: Citizen) -> HttpResponse:
         {
             "citizen": citizen,
             "messages_list": messages,
-            "orders": orders,
             "applications": applications,
             "unread": sum(1 for m in messages if m.read_at is None),
             "level_label": levels.label(citizen.trust_level),

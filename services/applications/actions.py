@@ -4,22 +4,34 @@ entry (who, when, from, to); messages to the citizen go into the postbox with an
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kreisportal.outbox import dispatch
-from payments.actions import PaymentError, do_book_payment_event, do_create_payment, do_next_attempt
+from payments.actions import (
+    PaymentError,
+    do_book_payment_event,
+    do_create_payment,
+    do_next_attempt,
+    do_refund_payment,
+)
 from payments.models import Payment
+from payments.providers import ProviderError
+from payments.selectors import attempt_ids, superseded_paid
 from payments.tasks import refund_payment
 from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
 from services.applications import states
 from services.applications.documents import render_receipt
-from services.applications.handlers import handlers
+from services.applications.handlers import handlers, handling_of
 from services.applications.models import (
+    CLERK,
     Application,
     ApplicationEvent,
     ApplicationForm,
@@ -79,7 +91,9 @@ def _move(
             f"„{Status(target).label}“ wechseln."
         )
     application.status = target
-    application.save(update_fields=["status", "updated"])
+    if target == Status.COMPLETED:
+        application.completed_at = timezone.now()
+    application.save(update_fields=["status", "completed_at", "updated"])
     _record(
         application,
         actor=actor,
@@ -169,32 +183,35 @@ def do_submit(*, application: Application) -> Application:
     if not form.active:
         raise ApplicationRefused("Dieser Online-Antrag ist zurzeit nicht verfügbar.")
     citizen = application.citizen
+    handling = handling_of(application)
+    fee_cents = handling.fee_cents(application)
     _move(application, Status.SUBMITTED, actor=str(citizen), action="submitted")
     application.submitted_at = timezone.now()
     application.save(update_fields=["submitted_at"])
-    if form.fee_cents:
+    if fee_cents:
         application.payment = do_create_payment(
             provider=settings.PAYMENT_PROVIDER,
-            amount_cents=form.fee_cents,
+            amount_cents=fee_cents,
             payer=citizen,
             purpose=f"{form.title} ({application.reference})"[:200],
             pays_for=PAYS_FOR_APPLICATION,
         )
         application.save(update_fields=["payment"])
         _move(application, Status.AWAITING_PAYMENT, actor=SYSTEM, action="payment_requested")
-    _to_postbox(
-        application,
-        subject="Eingangsbestätigung",
-        body=(
-            f"Ihr Antrag „{form.title}“ ist eingegangen. Die Eingangsbestätigung liegt bei."
-            + (" Die Bearbeitung beginnt, sobald die Gebühr bezahlt ist." if form.fee_cents else "")
-        ),
-        attachment=(
-            f"eingangsbestaetigung-{application.reference}.pdf",
-            render_receipt(application),
-        ),
-    )
-    if not form.fee_cents and not form.handled_by_clerk:
+    if handling.sends_receipt:
+        _to_postbox(
+            application,
+            subject="Eingangsbestätigung",
+            body=(
+                f"Ihr Antrag „{form.title}“ ist eingegangen. Die Eingangsbestätigung liegt bei."
+                + (" Die Bearbeitung beginnt, sobald die Gebühr bezahlt ist." if fee_cents else "")
+            ),
+            attachment=(
+                f"eingangsbestaetigung-{application.reference}.pdf",
+                render_receipt(application),
+            ),
+        )
+    if not fee_cents and not form.handled_by_clerk:
         _start_pipeline(application)
     return application
 
@@ -299,8 +316,6 @@ def do_mark_paid(*, payment: Payment) -> Application | None:
     nothing is kept twice, in whichever order the bookings arrive (the application's row lock
     serialises them).
     """
-    from payments.selectors import attempt_ids
-
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("form", "citizen", "payment")
@@ -348,26 +363,24 @@ def do_run_pipeline(*, application: Application) -> Application:
     left alone, so a task run twice (worker killed, reconciliation) delivers once."""
     if application.status in states.FINAL:
         return application
-    filename, pdf, body = handlers[application.form.handling].produce(application)
+    handler = handlers[application.form.handling]
+    filename, pdf, body = handler.produce(application)
     with transaction.atomic():
         application = _locked(application)
         if application.status in states.FINAL:
             return application
         if application.status != Status.IN_PROGRESS:
             _move(application, Status.IN_PROGRESS, actor=SYSTEM, action="automation_started")
-        application.document.save(filename, _content(pdf), save=False)
+        application.document.save(filename, ContentFile(pdf), save=False)
         application.save(update_fields=["document", "updated"])
         _move(application, Status.COMPLETED, actor=SYSTEM, action="completed", message=body)
         _to_postbox(
-            application, subject=application.form.title, body=body, attachment=(filename, pdf)
+            application,
+            subject=handler.subject(application),
+            body=body,
+            attachment=(filename, pdf),
         )
     return application
-
-
-def _content(data: bytes):
-    from django.core.files.base import ContentFile
-
-    return ContentFile(data)
 
 
 # --- clerk --------------------------------------------------------------------------------------
@@ -448,7 +461,7 @@ def do_accept(
     attachment = None
     if document is not None:
         data = document.read()
-        application.document.save(document.name, _content(data), save=False)
+        application.document.save(document.name, ContentFile(data), save=False)
         application.save(update_fields=["document", "updated"])
         attachment = (document.name, data)
     application.information_requested = False
@@ -494,9 +507,6 @@ def do_reject(*, application: Application, clerk, message: str) -> Application:
 
 def do_refund_fee(*, application: Application) -> bool:
     """Refund the fee of a rejected application (once); records the outcome in the audit."""
-    from payments.actions import do_refund_payment
-    from payments.providers import ProviderError
-
     if application.status != Status.REJECTED or application.payment is None:
         return False
     try:
@@ -514,3 +524,46 @@ def do_refund_fee(*, application: Application) -> bool:
             message=f"{payment.amount_cents / 100:.2f} € erstattet",
         )
     return refunded
+
+
+# --- reconciliation ------------------------------------------------------------------------------
+
+
+def do_reconcile(*, min_age_seconds: int = 60) -> dict[str, int]:
+    """Settle what a lost task or a crash left behind, in this tenant: paid applications still
+    awaiting payment (also through an earlier, replaced attempt that was paid late), payments
+    kept by mistake (paid twice, or after withdrawal: refunded), automated applications never
+    completed (run now, also those whose payment is settled in this pass), fees of rejected
+    applications not yet refunded. Every step is idempotent."""
+    cutoff = timezone.now() - timedelta(seconds=min_age_seconds)
+    counts = {"paid": 0, "automated": 0, "refunded": 0}
+    base = Application.objects.select_related("form", "citizen", "payment")
+    settled = base.filter(updated__lte=cutoff)
+    just_paid: list[int] = []
+    for application in settled.filter(status=Status.AWAITING_PAYMENT, payment__status="paid"):
+        do_mark_paid(payment=application.payment)
+        just_paid.append(application.pk)
+        counts["paid"] += 1
+    # a replaced attempt that was paid but is linked to nothing: do_mark_paid finds its
+    # application through the chain and links it (fee still open) or refunds it (paid twice)
+    for payment in superseded_paid().filter(application__isnull=True, paid_at__lte=cutoff):
+        marked = do_mark_paid(payment=payment)
+        if marked is not None:
+            just_paid.append(marked.pk)
+            counts["paid"] += 1
+    # the fee of a withdrawn application, booked after the withdrawal: refunded
+    for application in settled.filter(status=Status.CANCELLED, payment__status="paid"):
+        do_mark_paid(payment=application.payment)
+        counts["refunded"] += 1
+    stranded = base.filter(
+        Q(updated__lte=cutoff) | Q(pk__in=just_paid),
+        status__in=[Status.SUBMITTED, Status.PAID, Status.IN_PROGRESS],
+    ).exclude(form__handling=CLERK)
+    for application in stranded:
+        if application.payment_id and application.payment.status != Payment.Status.PAID:
+            continue
+        do_run_pipeline(application=application)
+        counts["automated"] += 1
+    for application in settled.filter(status=Status.REJECTED, payment__status="paid"):
+        counts["refunded"] += int(do_refund_fee(application=application))
+    return counts

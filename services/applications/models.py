@@ -17,7 +17,7 @@ from wagtail.models import Orderable
 
 from kreisportal.files import private_storage, private_upload_to
 from kreisportal.identity.levels import TrustLevel
-from services.applications.handlers import handlers
+from services.applications.handlers import detail_url, form_handling, handlers, handling_of
 
 TRUST_LEVELS = TrustLevel.choices
 CLERK = "clerk"
@@ -97,6 +97,11 @@ class ApplicationForm(ClusterableModel):
     @property
     def handled_by_clerk(self) -> bool:
         return self.handling == CLERK
+
+    @property
+    def entry_url(self) -> str:
+        """Where citizens start it: the generic form page, or the handler's own page."""
+        return form_handling(self).entry_url(self)
 
     def clean(self) -> None:
         if not self.slug and self.title:
@@ -187,6 +192,7 @@ class Application(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -208,6 +214,19 @@ class Application(models.Model):
     @property
     def reference(self) -> str:
         return f"A-{self.created:%Y}-{self.pk:06d}" if self.pk and self.created else "A-neu"
+
+    # how the case reads to the citizen: its handler's words (services.applications.handlers)
+    @property
+    def status_label(self) -> str:
+        return str(handling_of(self).status_labels.get(self.status) or self.get_status_display())
+
+    @property
+    def display_title(self) -> str:
+        return handling_of(self).title(self)
+
+    @property
+    def detail_url(self) -> str:
+        return detail_url(self)
 
 
 def upload_path(instance: ApplicationUpload, filename: str) -> str:

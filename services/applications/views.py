@@ -51,6 +51,8 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if definition is None:
         raise Http404("Diesen Online-Antrag gibt es hier nicht.")
+    if definition.entry_url != request.path:  # a handler with an order page of its own
+        return HttpResponseRedirect(definition.entry_url)
     citizen = current_citizen(request)
     if citizen is None:
         return sign_in_redirect(request, level=definition.min_trust_level)

@@ -2,15 +2,17 @@ from django.apps import AppConfig
 
 
 class FulfillmentConfig(AppConfig):
+    """The cadastre plugin: the demo register, the order page and the handler of applications
+    that completes an order with its PDF (services.fulfillment.handler)."""
+
     name = "services.fulfillment"
     label = "fulfillment"
-    verbose_name = "Automatisierte Leistungen"
+    verbose_name = "Liegenschaftsauskunft"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from payments.owners import register_owner
-        from services.fulfillment import recovery  # noqa: F401 - a starting worker settles work
-        from services.fulfillment.actions import PAYS_FOR_CADASTRAL_ORDER
-        from services.fulfillment.pipelines import start_pipeline_of_paid_order
+        from services.accounts.hooks import personal_data_export
+        from services.fulfillment import handler  # noqa: F401 - registers the handler
+        from services.fulfillment.selectors import export_orders
 
-        register_owner(PAYS_FOR_CADASTRAL_ORDER, start_pipeline_of_paid_order)
+        personal_data_export.connect("fulfillment", export_orders)

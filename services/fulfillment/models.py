@@ -8,8 +8,6 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kreisportal.files import private_storage, private_upload_to
-
 
 class Gemarkung(models.Model):
     number = models.CharField(max_length=6, unique=True)
@@ -69,32 +67,65 @@ class Product(models.TextChoices):
 
 
 class CadastralOrder(models.Model):
-    class Status(models.TextChoices):
-        AWAITING_PAYMENT = "awaiting_payment", _("wartet auf Zahlung")
-        PAID = "paid", _("bezahlt, wird erstellt")
-        COMPLETED = "completed", _("zugestellt")
-        FAILED = "failed", _("fehlgeschlagen")
+    """What an ordered Liegenschaftsauskunft is about: the cadastre plugin's part of its case.
+
+    The case itself — citizen, state, payment, document, audit trail — is an application
+    (`services.applications`) whose form is handled by "liegenschaftsauskunft"
+    (services.fulfillment.handler); this row adds the parcel, the product and the verification
+    code printed on the extract. Its id is the application's public_id, so the order's address
+    (/liegenschaftsauskunft/auftrag/<id>/) is the case's."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    citizen = models.ForeignKey(
-        "accounts.Citizen", on_delete=models.PROTECT, related_name="cadastral_orders"
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.CASCADE, related_name="cadastral_order"
     )
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT)
     product = models.CharField(max_length=30, choices=Product.choices)
-    fee_cents = models.PositiveIntegerField()
-    payment = models.OneToOneField("payments.Payment", on_delete=models.PROTECT)
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
-    )
     verification_code = models.CharField(max_length=20, unique=True)
-    document = models.FileField(
-        storage=private_storage, upload_to=private_upload_to("liegenschaftsauskunft"), blank=True
-    )
-    created = models.DateTimeField(auto_now_add=True)
-    completed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created"]
+        ordering = ["-application__created"]
 
     def __str__(self) -> str:
-        return f"{self.get_product_display()} {self.parcel} ({self.status})"
+        return f"{self.get_product_display()} {self.parcel} ({self.application.status})"
+
+    # the case's state, read through (the order has none of its own)
+    @property
+    def status(self) -> str:
+        return self.application.status
+
+    @property
+    def status_label(self) -> str:
+        return self.application.status_label
+
+    @property
+    def citizen(self):
+        return self.application.citizen
+
+    @property
+    def payment(self):
+        return self.application.payment
+
+    @property
+    def payment_id(self):
+        return self.application.payment_id
+
+    @property
+    def document(self):
+        return self.application.document
+
+    @property
+    def created(self):
+        return self.application.created
+
+    @property
+    def completed(self):
+        return self.application.completed_at
+
+    @property
+    def fee_cents(self) -> int:
+        return FEES[self.product]
+
+
+# Demo fees (cents). Real fees follow the NRW surveying fee schedule; these are marked as demo.
+FEES = {Product.PARCEL: 1500, Product.OWNERSHIP: 2000, Product.MAP: 2500}

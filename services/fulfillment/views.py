@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kreisportal.files import download_name, private_file_response
-from kreisportal.http import parse_number, parse_uuid
+from kreisportal.http import parse_number
 from kreisportal.identity.levels import TrustLevel
 from payments.actions import do_start_payment
 from payments.providers import ProviderError
 from services.accounts.access import current_citizen, sign_in_url
+from services.applications.models import Status
+from services.fulfillment.access import access_cadastral_order
 from services.fulfillment.actions import (
-    FEES,
     OrderRefused,
     do_place_cadastral_order,
     do_prepare_order_payment,
 )
-from services.fulfillment.models import CadastralOrder, Gemarkung, Parcel, Product
+from services.fulfillment.models import FEES, CadastralOrder, Gemarkung, Parcel, Product
 
 
 def _district_only(request: HttpRequest) -> None:
@@ -105,10 +105,10 @@ def _start_payment(request: HttpRequest, placed: CadastralOrder, payment) -> Htt
         target = do_start_payment(
             payment=payment,
             request=request,
-            return_path=f"/liegenschaftsauskunft/auftrag/{placed.pk}/",
+            return_path=reverse("cadastre-status", args=[placed.pk]),
         )
     except ProviderError:
-        placed.refresh_from_db()
+        placed = access_cadastral_order(placed.citizen, str(placed.pk))
         return TemplateResponse(
             request,
             "fulfillment/status.html",
@@ -132,24 +132,8 @@ def pay_order(request: HttpRequest, order_id: str) -> HttpResponse:
     try:
         payment = do_prepare_order_payment(order=placed)
     except OrderRefused:
-        return HttpResponseRedirect(f"/liegenschaftsauskunft/auftrag/{placed.pk}/")
+        return HttpResponseRedirect(reverse("cadastre-status", args=[placed.pk]))
     return _start_payment(request, placed, payment)
-
-
-def access_cadastral_order(citizen, order_id: str) -> CadastralOrder:
-    """The citizen's own order; another citizen's, a bad id or no sign-in is 404. Database
-    errors are not caught (503, not a missing order)."""
-    pk = parse_uuid(order_id)
-    placed = (
-        CadastralOrder.objects.select_related("parcel__gemarkung", "payment")
-        .filter(pk=pk, citizen=citizen)
-        .first()
-        if pk and citizen is not None
-        else None
-    )
-    if placed is None:
-        raise Http404("Bestellung nicht gefunden")
-    return placed
 
 
 def order_status(request: HttpRequest, order_id: str) -> HttpResponse:
@@ -162,7 +146,7 @@ def order_document(request: HttpRequest, order_id: str) -> HttpResponse:
     """The delivered extract, for the citizen who ordered it (also in the postbox)."""
     _district_only(request)
     placed = access_cadastral_order(current_citizen(request), order_id)
-    if not placed.document or placed.status != CadastralOrder.Status.COMPLETED:
+    if not placed.document or placed.status != Status.COMPLETED:
         raise Http404("Kein Dokument")
     return private_file_response(
         placed.document,
@@ -176,8 +160,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     _district_only(request)
     code = request.GET.get("code", "").strip().upper()[:20]
     found = (
-        CadastralOrder.objects.select_related("parcel__gemarkung")
-        .filter(Q(verification_code=code), status=CadastralOrder.Status.COMPLETED)
+        CadastralOrder.objects.select_related("parcel__gemarkung", "application")
+        .filter(verification_code=code, application__status=Status.COMPLETED)
         .first()
         if code
         else None

@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from services.accounts.models import PostboxMessage
-from services.fulfillment.tasks import fulfil_cadastral_order
+from services.applications.tasks import run_application_pipeline
 from tests.conftest import database_url_for_subprocess
 from tests.test_fulfilment_worker import committed_paid_orders, mark_paid, wait_for
 from tests.workers import new_queue, start_worker, stop_worker
@@ -33,7 +33,7 @@ def test_paid_to_postbox_with_a_real_worker(django_db_setup, django_db_blocker, 
             for done, order in enumerate([warm_up, *measured], start=1):
                 mark_paid(django_db_blocker, order)
                 with django_db_blocker.unblock(), schema_context("kreis"):
-                    fulfil_cadastral_order.apply_async(args=[str(order.pk)], queue=queue)
+                    run_application_pipeline.apply_async(args=[str(order.pk)], queue=queue)
                 samples.append(wait_for(lambda done=done: delivered() == done) * 1000)
             samples = sorted(samples[1:])
     finally:

@@ -1,0 +1,36 @@
+"""Reads on applications."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from services.accounts.models import Citizen
+from services.applications.handlers import AutomatedHandler, handlers
+
+
+def export_applications(*, citizen: Citizen, export: dict) -> None:
+    """The citizen's applications in the GDPR export (services.accounts.hooks)."""
+    export["applications"] = [
+        {
+            "reference": a.reference,
+            "form": a.form.title,
+            "status": a.status,
+            "data": a.data,
+            "submitted": a.submitted_at.isoformat() if a.submitted_at else None,
+            "files": [u.original_name for u in a.uploads.all()],
+        }
+        for a in citizen.applications.select_related("form").prefetch_related("uploads")
+    ]
+
+
+def count_kept_applications(*, citizen: Citizen, counts: list[tuple[int, str, str]]) -> None:
+    """The citizen's cases in their handlers' words: "2 Anträge", "1 Bestellung"."""
+    per_noun: dict[tuple[str, str], int] = {}
+    rows = citizen.applications.values_list("form__handling").annotate(n=Count("pk"))
+    for handling, number in rows:
+        noun = handlers[handling].noun if handling in handlers else AutomatedHandler.noun
+        per_noun[noun] = per_noun.get(noun, 0) + number
+    for (one, many), number in sorted(
+        per_noun.items(), key=lambda item: (item[0] != AutomatedHandler.noun, item[0])
+    ):
+        counts.append((number, one, many))
