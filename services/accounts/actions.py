@@ -20,6 +20,7 @@ IDENTITY_FIELDS = (
     "postal_code",
     "locality",
     "email",
+    "mailbox_handle",  # BundID mailbox handle: the ZBP channel's delivery address
 )
 
 

@@ -26,7 +26,7 @@ class Citizen(models.Model):
     # BundID's mailbox handle (legacyPostkorbHandle, OID 2.5.4.18) from the last sign-in: where
     # the federal postbox (ZBP) channel delivers. An address, never an identifier: nothing is
     # looked up or joined by it.
-    postbox_handle = models.CharField(_("Postfach-Adresse (BundID)"), max_length=200, blank=True)
+    mailbox_handle = models.CharField(_("Postfach-Adresse (BundID)"), max_length=200, blank=True)
     trust_level = models.CharField(_("Vertrauensniveau"), max_length=20)
     created = models.DateTimeField(auto_now_add=True)
     last_login = models.DateTimeField(null=True, blank=True)
