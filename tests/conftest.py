@@ -28,6 +28,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from services.applications.demo import seed_demo_applications
     from services.catalogue_import import import_catalogue
     from services.demo import seed_demo_catalogue
+    from services.fitconnect.demo import seed_fitconnect_demo
     from tenants.demo import seed_demo_tenants
 
     with django_db_blocker.unblock():
@@ -43,6 +44,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_demo_cms()
         seed_demo_cadastre()
         seed_demo_applications()
+        seed_fitconnect_demo()
     yield
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from kreisportal.celery import app
@@ -25,7 +26,13 @@ from services.applications.actions import do_save_draft, do_submit
 from services.applications.handlers import handlers
 from services.applications.models import Application, ApplicationEvent, ApplicationForm, Status
 from services.fitconnect import crypto, sandbox, zbp
-from services.fitconnect.actions import backoff, do_attempt, do_retry
+from services.fitconnect.actions import (
+    ACCEPTED_ACTION,
+    FAILED_ACTION,
+    backoff,
+    do_attempt,
+    do_retry,
+)
 from services.fitconnect.models import (
     Delivery,
     DeliveryEvent,
@@ -165,7 +172,7 @@ def test_happy_path_delivers_encrypted_data_and_attachments_and_accept_moves_the
         assert counts["events"] == 2  # submit (by the service) and accept (by the destination)
         application.refresh_from_db()
         assert application.status == Status.IN_PROGRESS
-        accepted = application.events.get(action="fitconnect_accepted")
+        accepted = application.events.get(action=ACCEPTED_ACTION)
         assert accepted.message == "In Bearbeitung bei Ordnungsamt Musterstadt."
         assert accepted.visible_to_citizen
         assert poll()["events"] == 0  # an event is applied once
@@ -191,7 +198,7 @@ def test_rotated_key_is_used_and_a_key_under_a_wrong_kid_is_refused(
         assert delivery.state == Delivery.State.FAILED
         assert "Schlüssel-ID" in delivery.last_error
         assert len(fake.submissions) == 2  # nothing was announced for the third
-        staff_note = third.events.get(action="fitconnect_failed")
+        staff_note = third.events.get(action=FAILED_ACTION)
         assert not staff_note.visible_to_citizen and "Schlüssel-ID" in staff_note.message
 
 
@@ -268,10 +275,7 @@ def test_a_delivery_that_keeps_failing_is_failed_for_staff_and_retried_on_reques
             do_retry(delivery=delivery)
         delivery.refresh_from_db()
         assert delivery.state == Delivery.State.SUBMITTED
-        assert (
-            list(application.events.values_list("action", flat=True)).count("fitconnect_failed")
-            == 1
-        )
+        assert list(application.events.values_list("action", flat=True)).count(FAILED_ACTION) == 1
 
 
 def test_duplicate_starts_and_a_lost_answer_submit_once(
@@ -404,6 +408,14 @@ def test_sandbox_back_office_decrypts_and_its_clerk_accepts(
             HTTP_HOST=host,
         )
     assert done.status_code == 302
+    plan = record.attachments.get(filename="impfpass.pdf")
+    download = client.get(f"/cms/fitconnect/sandbox/anlage/{plan.pk}/", HTTP_HOST=host)
+    assert download.status_code == 200 and download.content == PDF
+    assert (
+        "no-store" in download["Cache-Control"] and "attachment" in download["Content-Disposition"]
+    )
+    anonymous = Client().get(f"/cms/fitconnect/sandbox/anlage/{plan.pk}/", HTTP_HOST=host)
+    assert anonymous.status_code in (302, 403) and PDF not in anonymous.content
     with in_tenant("erkelenz"):
         application.refresh_from_db()
         assert application.status == Status.IN_PROGRESS
@@ -425,7 +437,7 @@ def test_zbp_gets_status_and_messages_of_bundid_citizens_only(
         config = FitConnectSettings.load()
         config.zbp_environment = Environment.SANDBOX
         config.save()
-        assert poll()["zbp_queued"] == 0  # switched on now: earlier history is not sent
+        assert poll()["zbp_queued"] == 0  # earlier history (before the cursor) is not sent
         with django_capture_on_commit_callbacks(execute=True):
             application = _submit(form, _citizen("zbp"), django_capture_on_commit_callbacks)
             _submit(form, _citizen("nobundid"), django_capture_on_commit_callbacks)
@@ -469,7 +481,7 @@ def test_fitconnect_rows_stay_in_their_tenant(
         assert not Delivery.objects.filter(dedupe_key=delivery.dedupe_key).exists()
         assert not DeliveryEvent.objects.filter(delivery_id=delivery.pk).exists()
         assert not FormDestination.objects.filter(destination_id=fake.destination_id).exists()
-        assert FitConnectSettings.load().environment == Environment.OFF
+        assert FitConnectSettings.load().environment == Environment.SANDBOX  # its own demo
         Delivery.objects.filter(pk=delivery.pk).update(last_error="from gangelt")
     with in_tenant("erkelenz"):
         assert Delivery.objects.get(pk=delivery.pk).last_error == ""
@@ -478,3 +490,13 @@ def test_fitconnect_rows_stay_in_their_tenant(
 def test_backoff_grows_and_is_capped():
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
     assert backoff(1) < timedelta(minutes=1)
+
+
+def test_each_municipality_has_a_demo_form_delivered_to_its_sandbox(in_tenant):
+    for slug in ("erkelenz", "gangelt"):
+        with in_tenant(slug):
+            form = ApplicationForm.objects.get(handling="fitconnect")
+            assert "FIT-Connect" in form.title
+            assert FitConnectSettings.load().environment == Environment.SANDBOX
+    with in_tenant("kreis"):
+        assert not ApplicationForm.objects.filter(handling="fitconnect").exists()

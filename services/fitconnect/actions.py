@@ -50,6 +50,11 @@ MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=5)
 EVENTS = "https://schema.fitko.de/fit-connect/events/"
 ACTOR = "FIT-Connect"
+# audit actions: shown as they are where the applications' labels do not know them
+SUBMITTED_ACTION = "übermittelt"
+FAILED_ACTION = "Zustellung fehlgeschlagen"
+RETRY_ACTION = "Zustellung wird wiederholt"
+ACCEPTED_ACTION = "fitconnect_accepted"  # a status change: shown with the status's label
 
 
 class DeliveryImpossible(Exception):
@@ -147,7 +152,7 @@ def _fail(delivery: Delivery, error: str) -> None:
         ApplicationEvent.objects.create(
             application_id=delivery.application_id,
             actor=ACTOR,
-            action="fitconnect_failed",
+            action=FAILED_ACTION,
             message=f"Zustellung über FIT-Connect fehlgeschlagen: {error}"[:2000],
             visible_to_citizen=False,
         )
@@ -329,8 +334,8 @@ def _mark_submitted(delivery: Delivery, kid: str, tags: dict) -> None:
         ApplicationEvent.objects.create(
             application_id=delivery.application_id,
             actor=ACTOR,
-            action="fitconnect_submitted",
-            message=f"An {delivery.authority_name or 'die zuständige Stelle'} übermittelt.",
+            action=SUBMITTED_ACTION,
+            message=f"Über FIT-Connect an {delivery.authority_name or 'die zuständige Stelle'} übermittelt.",
             visible_to_citizen=True,
         )
 
@@ -350,7 +355,7 @@ def do_retry(*, delivery: Delivery, user=None) -> Delivery:
             application_id=delivery.application_id,
             actor=(user.get_username() if user else ACTOR)[:150],
             actor_user=user,
-            action="fitconnect_retry",
+            action=RETRY_ACTION,
             message="Zustellung über FIT-Connect wird erneut versucht.",
             visible_to_citizen=False,
         )
@@ -460,7 +465,7 @@ def _hand_over(delivery: Delivery) -> None:
     ApplicationEvent.objects.create(
         application=application,
         actor=(delivery.authority_name or ACTOR)[:150],
-        action="fitconnect_accepted",
+        action=ACCEPTED_ACTION,
         from_status=current,
         to_status=target,
         message=f"In Bearbeitung bei {delivery.authority_name or 'der zuständigen Stelle'}.",

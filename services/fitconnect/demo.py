@@ -6,10 +6,17 @@ offers). Idempotent: forms and settings editors changed are left as they are."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from services.applications.models import ApplicationForm, ApplicationFormField, FieldKind
-from services.fitconnect.models import Environment, FitConnectSettings
+from services.applications.models import (
+    ApplicationEvent,
+    ApplicationForm,
+    ApplicationFormField,
+    FieldKind,
+)
+from services.fitconnect.models import Environment, FitConnectSettings, ZbpCursor
 from services.local.models import LocalService
 from tenants.models import Tenant
 
@@ -45,6 +52,13 @@ def seed_tenant(tenant: Tenant) -> int:
         config.environment = Environment.SANDBOX
         config.zbp_environment = Environment.SANDBOX
         config.save()
+        # the ZBP is read from now on (what happened before it was switched on is not sent)
+        ZbpCursor.objects.get_or_create(
+            defaults={
+                "last_event_id": ApplicationEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
+                "messages_after": timezone.now(),
+            }
+        )
     if ApplicationForm.objects.filter(handling="fitconnect").exists():
         return 0
     local = _service()

@@ -11,8 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-from kreisportal.files import private_storage, private_upload_to
-
 
 class Environment(models.TextChoices):
     OFF = "off", _("aus")
@@ -206,7 +204,9 @@ class SandboxSubmission(models.Model):
 
 
 class SandboxAttachment(models.Model):
-    """A decrypted attachment in the Sandbox-Fachverfahren (private storage)."""
+    """A decrypted attachment in the Sandbox-Fachverfahren: kept in the tenant's database, not as
+    a file (it belongs to the demo back office, not to a citizen: only staff with the inbox
+    permission download it, as a no-store attachment)."""
 
     submission = models.ForeignKey(
         SandboxSubmission, on_delete=models.CASCADE, related_name="attachments"
@@ -215,9 +215,7 @@ class SandboxAttachment(models.Model):
     filename = models.CharField(max_length=200)
     mime_type = models.CharField(max_length=100)
     purpose = models.CharField(max_length=20)
-    file = models.FileField(
-        storage=private_storage, upload_to=private_upload_to("fitconnect/sandbox")
-    )
+    content = models.BinaryField(default=bytes)
 
     def __str__(self) -> str:
         return self.filename

@@ -17,7 +17,6 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from jwcrypto import jwk
 
@@ -215,15 +214,14 @@ def receive(record: SandboxSubmission) -> None:
                 {"type": "hash-mismatch", "title": f"Prüfsumme der Anlage {attachment_id} falsch"}
             )
             continue
-        attachment = SandboxAttachment(
+        SandboxAttachment.objects.create(
             submission=record,
             attachment_id=attachment_id,
             filename=meta.get("filename", "anlage")[:200],
             mime_type=meta.get("mimeType", "application/octet-stream")[:100],
             purpose=meta.get("purpose", "attachment")[:20],
+            content=content,
         )
-        attachment.file.save(attachment.filename, ContentFile(content), save=False)
-        attachment.save()
     record.metadata = metadata
     try:
         record.data = json.loads(data) if data else {}

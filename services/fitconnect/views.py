@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from kreisportal.files import private_file_response
 from kreisportal.outbox import dispatch
 from services.fitconnect import sandbox
 from services.fitconnect.actions import do_retry
@@ -180,7 +179,12 @@ def sandbox_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
 @require_GET
 def sandbox_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(SandboxAttachment, pk=pk)
-    return private_file_response(attachment.file, download_name=attachment.filename)
+    response = HttpResponse(bytes(attachment.content), content_type="application/octet-stream")
+    ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "")
+    response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _uuid(value: str) -> str | None:
