@@ -52,6 +52,7 @@ def seed_tenant(tenant: Tenant) -> int:
         config.environment = Environment.SANDBOX
         config.zbp_environment = Environment.SANDBOX
         config.save()
+    if config.zbp_environment != Environment.OFF:
         # the ZBP is read from now on (what happened before it was switched on is not sent)
         ZbpCursor.objects.get_or_create(
             defaults={
