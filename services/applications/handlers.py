@@ -37,6 +37,9 @@ class AutomatedHandler:
     noun = ("Antrag", "Anträge")  # one case, several cases: for the citizen's records
     status_labels: dict[str, str] = {}  # the state machine's states, in this service's words
     detail_route = "application-detail"  # URL name taking the application's public_id
+    # completed by another system (a back office answering through FIT-Connect), not by
+    # produce(): the reconciliation must not run the pipeline for it
+    completes_itself = False
 
     def __init__(self, identifier: str) -> None:
         self.identifier = identifier
