@@ -10,6 +10,7 @@ import re
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
+from services.appointments.demo import seed_demo_appointments
 from services.finder import sync_offers
 from services.local.models import LocalService, Office, OnlineLevel, Responsibility
 from services.models import Level, Service
@@ -206,4 +207,5 @@ def seed_demo_catalogue() -> str:
         with tenant_context(tenant):
             offered = LocalService.objects.filter(offered=True).count()
         lines.append(f"{tenant.slug}: {offered} services offered ({created} local rows created)")
+    lines.append(seed_demo_appointments())  # the offices' appointment schedules (issue #16)
     return "\n".join(lines)

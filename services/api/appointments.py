@@ -67,14 +67,17 @@ class OfficeSlotsSerializer(serializers.Serializer):
 
 class SlotsAnswerSerializer(serializers.Serializer):
     service = serializers.CharField()
-    from_ = serializers.DateField()
     to = serializers.DateField()
     offices = OfficeSlotsSerializer(many=True)
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
+        return {
+            "service": fields["service"],
+            "from": serializers.DateField(),  # a Python keyword: no class attribute
+            "to": fields["to"],
+            "offices": fields["offices"],
+        }
 
 
 class SlotsView(CatalogueAPIView):
@@ -128,7 +131,7 @@ class SlotsView(CatalogueAPIView):
                 }
             )
         body = SlotsAnswerSerializer(
-            {"service": key, "from_": first, "to": last, "offices": offices}
+            {"service": key, "from": first, "to": last, "offices": offices}
         ).data
         response = Response(body)
         response["Cache-Control"] = "no-store"  # slots change with every booking
