@@ -81,6 +81,10 @@ def valid_values(in_tenant, db) -> dict[str, list[str]]:
         "service": ["99050012104000", "99036008007000"],
         "municipality": ["wassenberg", "05370036"],
         "as": ["json", "csv"],
+        # GET /api/v1/appointments/slots/ (services.api.appointments); optional: [0] unused
+        "office": ["", "00000000-0000-0000-0000-000000000000"],
+        "from": ["", "2026-01-01"],
+        "to": ["", "2026-01-31"],
     }
 
 
