@@ -175,10 +175,32 @@ def do_save_draft(
     return application
 
 
-@transaction.atomic
+def _receipt(application: Application, submitted_at) -> bytes:
+    """The receipt PDF of a draft as it will be submitted at `submitted_at`."""
+    application.submitted_at = submitted_at
+    return render_receipt(application)
+
+
 def do_submit(*, application: Application) -> Application:
-    """draft → submitted (→ awaiting payment when there is a fee); receipt PDF to the postbox."""
+    """draft → submitted (→ awaiting payment when there is a fee); receipt PDF to the postbox.
+
+    The receipt (a few hundred milliseconds of rendering) is made before the row is locked,
+    from the draft as it stands; should the draft change in between (a second tab saving), it
+    is made again under the lock so that it always shows what was submitted."""
+    submitted_at = timezone.now()
+    draft = Application.objects.select_related("form", "citizen").get(pk=application.pk)
+    receipt = None
+    if draft.status == Status.DRAFT and handling_of(draft).sends_receipt:
+        receipt = (draft.updated, _receipt(draft, submitted_at))
+    with transaction.atomic():
+        return _submit(application, submitted_at=submitted_at, receipt=receipt)
+
+
+def _submit(
+    application: Application, *, submitted_at, receipt: tuple[object, bytes] | None
+) -> Application:
     application = _locked(application)
+    draft_version = application.updated
     form = application.form
     if not form.active:
         raise ApplicationRefused("Dieser Online-Antrag ist zurzeit nicht verfügbar.")
@@ -186,7 +208,7 @@ def do_submit(*, application: Application) -> Application:
     handling = handling_of(application)
     fee_cents = handling.fee_cents(application)
     _move(application, Status.SUBMITTED, actor=str(citizen), action="submitted")
-    application.submitted_at = timezone.now()
+    application.submitted_at = submitted_at
     application.save(update_fields=["submitted_at"])
     if fee_cents:
         application.payment = do_create_payment(
@@ -199,6 +221,9 @@ def do_submit(*, application: Application) -> Application:
         application.save(update_fields=["payment"])
         _move(application, Status.AWAITING_PAYMENT, actor=SYSTEM, action="payment_requested")
     if handling.sends_receipt:
+        rendered_from, pdf = receipt or (None, b"")
+        if rendered_from != draft_version:  # not rendered, or the draft changed since
+            pdf = _receipt(application, submitted_at)
         _to_postbox(
             application,
             subject="Eingangsbestätigung",
@@ -206,10 +231,7 @@ def do_submit(*, application: Application) -> Application:
                 f"Ihr Antrag „{form.title}“ ist eingegangen. Die Eingangsbestätigung liegt bei."
                 + (" Die Bearbeitung beginnt, sobald die Gebühr bezahlt ist." if fee_cents else "")
             ),
-            attachment=(
-                f"eingangsbestaetigung-{application.reference}.pdf",
-                render_receipt(application),
-            ),
+            attachment=(f"eingangsbestaetigung-{application.reference}.pdf", pdf),
         )
     if not fee_cents and not form.handled_by_clerk:
         _start_pipeline(application)

@@ -1,0 +1,84 @@
+"""One case life cycle: a cadastral order is an application of the cadastre handler (one state
+machine, one audit trail, one list in the citizen's account), and a submission's receipt is
+rendered before the application's row is locked."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from services.accounts.actions import do_sign_in_citizen
+from services.accounts.models import PostboxMessage
+from services.applications import actions
+from services.applications.actions import do_save_draft, do_submit
+from services.applications.models import Application, ApplicationForm
+from services.fulfillment.actions import do_place_cadastral_order
+from services.fulfillment.models import Parcel
+from tests.sso import Browser, sign_in
+
+BASE = settings.BASE_DOMAIN
+KREIS = f"kreis.{BASE}:8000"
+
+
+def test_an_order_is_an_application_of_the_cadastre_handler(in_tenant):
+    browser = Browser()
+    sign_in(browser, KREIS)
+    with in_tenant("kreis"):
+        citizen = do_sign_in_citizen(identity={"pseudonym": "sandbox-bpk2-erika-0001"})
+        order = do_place_cadastral_order(
+            citizen=citizen,
+            parcel=Parcel.objects.select_related("gemarkung").first(),
+            product="liegenschaftskarte",
+            trust_level="basic",
+        )
+        case = Application.objects.get(public_id=order.pk)
+        assert case.form.handling == "liegenschaftsauskunft"
+        assert case.status == "awaiting_payment" and case.payment.amount_cents == 2500
+        assert case.payment.pays_for == "application"
+        assert [e.action for e in case.events.all()] == [
+            "created",
+            "submitted",
+            "payment_requested",
+        ]
+        # the extract follows the payment within seconds: no separate receipt
+        assert not PostboxMessage.objects.filter(citizen=citizen).exists()
+        form_slug = case.form.slug
+    account = browser.get(f"http://{KREIS}/konto/").content.decode()
+    assert f'href="/liegenschaftsauskunft/auftrag/{order.pk}/">Liegenschaftskarte' in account
+    assert "wartet auf Zahlung" in account
+    # the generic form page of the cadastre's form leads to the order page
+    generic = browser.get(f"http://{KREIS}/antraege/{form_slug}/")
+    assert generic.status_code == 302 and generic["Location"] == "/liegenschaftsauskunft/"
+
+
+def test_the_receipt_is_rendered_once_and_again_when_the_draft_changed_meanwhile(
+    in_tenant, monkeypatch
+):
+    rendered: list[str] = []
+    original = actions.render_receipt
+    second_tab = []
+
+    def recording(application):
+        rendered.append(application.data.get("amtliches_kennzeichen", ""))
+        if second_tab and len(rendered) == 1:  # a second tab saves between rendering and lock
+            Application.objects.filter(pk=application.pk).update(
+                data={**application.data, "amtliches_kennzeichen": "HS-NEU 1"},
+                updated=timezone.now(),
+            )
+        return original(application)
+
+    with in_tenant("erkelenz"):
+        citizen = do_sign_in_citizen(identity={"pseudonym": "receipt-timing", "level": "high"})
+        form = ApplicationForm.objects.get(slug="bewohnerparkausweis")
+        values = {"amtliches_kennzeichen": "HS-ALT 1", "parkzone": "Zone A – Innenstadt"}
+        monkeypatch.setattr(actions, "render_receipt", recording)
+        untouched = do_save_draft(form=form, citizen=citizen, values=values, uploads={})
+        do_submit(application=untouched)  # rendered once, before the lock
+        assert rendered == ["HS-ALT 1"]
+
+        changed = do_save_draft(form=form, citizen=citizen, values=values, uploads={})
+        rendered.clear()
+        second_tab.append(True)
+        submitted = do_submit(application=changed)
+        assert rendered == ["HS-ALT 1", "HS-NEU 1"]  # made again from what was submitted
+        assert submitted.data["amtliches_kennzeichen"] == "HS-NEU 1"
