@@ -82,3 +82,24 @@ def test_the_receipt_is_rendered_once_and_again_when_the_draft_changed_meanwhile
         submitted = do_submit(application=changed)
         assert rendered == ["HS-ALT 1", "HS-NEU 1"]  # made again from what was submitted
         assert submitted.data["amtliches_kennzeichen"] == "HS-NEU 1"
+
+
+def test_editors_do_not_see_the_cadastre_order_form_among_their_forms(client, in_tenant):
+    from django.contrib.auth import get_user_model
+
+    from services.fulfillment.actions import cadastre_form
+
+    with in_tenant("kreis"):
+        internal = cadastre_form()
+        editor = get_user_model().objects.create_superuser("formulare-kreis")
+        client.force_login(editor)
+    listing = client.get("/cms/snippets/applications/applicationform/", HTTP_HOST=f"kreis.{BASE}")
+    assert listing.status_code == 200
+    assert f"/applicationform/edit/{internal.pk}/" not in listing.content.decode()
+    with in_tenant("erkelenz"):
+        own = ApplicationForm.objects.get(slug="bewohnerparkausweis")
+        client.force_login(get_user_model().objects.create_superuser("formulare-erkelenz"))
+    listing = client.get(
+        "/cms/snippets/applications/applicationform/", HTTP_HOST=f"erkelenz.{BASE}"
+    )
+    assert f"/applicationform/edit/{own.pk}/" in listing.content.decode()

@@ -12,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from services.applications import inbox
+from services.applications.handlers import handlers
 from services.applications.models import ApplicationForm
 
 
@@ -25,6 +26,11 @@ class ApplicationFormViewSet(SnippetViewSet):
     list_filter = ["active", "handling"]
     search_fields = ["title"]
     search_backend_name = None
+
+    def get_queryset(self, request):
+        """Forms editors define; a handler's own order form (the cadastre's) is not theirs."""
+        internal = [handler.identifier for handler in handlers if not handler.handles_applications]
+        return ApplicationForm.objects.exclude(handling__in=internal)
     panels = [
         HelpPanel(
             content=_(
