@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Prefetch
 
+from tenants.lookup import cached_tenant
 from tenants.models import Domain, Tenant
 
 
@@ -62,4 +63,18 @@ def portal_url(
 
 def district_portal_url(path: str = "/") -> str:
     """`path` on the district's portal (e.g. the verification page printed on extracts)."""
-    return portal_url(Tenant.objects.district(), path)
+    return portal_url(district(), path)
+
+
+DISTRICT_KEY = "<district>"  # not a host name: the lookup keeps the district under this key
+
+
+def district() -> Tenant | None:
+    """The district's tenant, kept in the process and forgotten on any tenant write like the
+    host lookups (tenants.lookup): pages naming the district cost no query for it."""
+    return cached_tenant(DISTRICT_KEY, Tenant.objects.district)
+
+
+def district_name(default: str = "") -> str:
+    tenant = district()
+    return tenant.name if tenant else default

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from services.local.models import OnlineLevel
@@ -120,11 +122,20 @@ class ResponsibleSerializer(serializers.Serializer):
 
 
 class ServiceItemSerializer(serializers.Serializer):
+    """One service of the list; serialises services prepared by
+    services.api.selectors.services_page (`offered_here`, `responsible_here`)."""
+
     leika_key = serializers.CharField()
     name = serializers.CharField()
-    offered = serializers.BooleanField(allow_null=True)
-    responsible = ResponsibleSerializer()
-    url = serializers.URLField()
+    offered = serializers.BooleanField(allow_null=True, source="offered_here")
+    responsible = ResponsibleSerializer(source="responsible_here")
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, service) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api-service", args=[service.leika_key])
+        )
 
 
 class OpeningHoursSerializer(serializers.Serializer):

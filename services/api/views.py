@@ -11,18 +11,22 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from services import selectors
 from services.api import schema as _schema_extensions  # noqa: F401 - registers them
+from services.api import selectors as api_selectors
 from services.api.errors import printable
 from services.api.serializers import (
     LEIKA_KEY,
     LEIKA_KEY_PATTERN,
+    MAX_PAGE_SIZE,
     ErrorSerializer,
     ExportQuery,
     ExportRowSerializer,
@@ -31,16 +35,15 @@ from services.api.serializers import (
     OfficePageSerializer,
     OfficeSerializer,
     ServiceDetailSerializer,
+    ServiceItemSerializer,
     ServiceListQuery,
     ServicePageSerializer,
 )
 from services.finder import find_responsible
 from services.local.models import LocalService
 from services.models import Service
-from services.search import search_services
 from tenants.models import Tenant
 
-SEARCH_WINDOW = 500  # ranked hits considered before filters and paging
 CACHE_SECONDS = 300
 
 
@@ -48,21 +51,6 @@ def _cached(response: Response) -> Response:
     patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
     patch_vary_headers(response, ["Host", "Accept-Language"])
     return response
-
-
-def _responsible(service: Service, local: LocalService | None, tenant: Tenant | None) -> dict:
-    if local is None:
-        return {"level": service.default_level or "unknown", "authority": ""}
-    authority = {
-        "self": tenant.name if tenant else "",
-        "district": "Kreis Heinsberg",
-        "other": local.other_authority,
-    }.get(local.responsibility, "")
-    return {"level": local.responsibility, "authority": authority}
-
-
-def _service_url(request: Request, key: str) -> str:
-    return request.build_absolute_uri(f"/api/v1/services/{key}/")
 
 
 _ERROR_DESCRIPTIONS = {
@@ -98,6 +86,29 @@ class CatalogueAPIView(APIView):
                 )
 
 
+class ServicePagination(PageNumberPagination):
+    """Pages of the service list: `page` and `page_size` (validated by ServiceListQuery
+    first); a page beyond the last is a 400 naming `page`, as documented."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            page = request.query_params.get(self.page_query_param)
+            raise ValidationError({"page": [f"page {page} is beyond the last page"]}) from exc
+
+    def get_previous_link(self) -> str | None:
+        """The previous page's address, with `page=1` spelled out on the second page."""
+        if not self.page.has_previous():
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, self.page.previous_page_number())
+
+
 class ServiceListView(CatalogueAPIView):
     @extend_schema(
         operation_id="v1_services_list",  # an APIView's GET is named "retrieve" otherwise
@@ -114,73 +125,15 @@ class ServiceListView(CatalogueAPIView):
         in_tenant = selectors.in_tenant_schema()
         if not in_tenant and (params.get("offered") is not None or params.get("online_level")):
             raise ValidationError({"offered": ["only available on a tenant's host"]})
-
-        queryset = Service.objects.all()
-        if params.get("topic"):
-            queryset = queryset.filter(topic=params["topic"])
-        if params.get("life_situation"):
-            queryset = queryset.filter(life_situation=params["life_situation"])
-        if in_tenant:
-            local_filter = Q()
-            if params.get("offered") is not None:
-                local_filter &= Q(offered=params["offered"])
-            if params.get("online_level"):
-                local_filter &= Q(online_level=params["online_level"])
-            if local_filter:
-                keys = LocalService.objects.filter(local_filter).values("service_id")
-                queryset = queryset.filter(pk__in=keys)
-
-        ranked: list[int] | None = None
-        if params.get("q"):
-            result = search_services(params["q"], limit=SEARCH_WINDOW)
-            ranked = [hit.id for hit in result.hits]
-            queryset = queryset.filter(pk__in=ranked)
-        ids = list(queryset.order_by("name").values_list("pk", flat=True))
-        if ranked is not None:
-            allowed = set(ids)
-            ids = [pk for pk in ranked if pk in allowed]
-
-        page, size = params["page"], params["page_size"]
-        window = ids[(page - 1) * size : page * size]
-        if page > 1 and not window:
-            raise ValidationError({"page": [f"page {page} is beyond the last page"]})
-        services = Service.objects.in_bulk(window)
-        locals_ = (
-            {ls.service_id: ls for ls in LocalService.objects.filter(service_id__in=window)}
-            if in_tenant
-            else {}
+        paginator = ServicePagination()
+        window = paginator.paginate_queryset(
+            api_selectors.service_ids(params, in_tenant=in_tenant), request, view=self
         )
-        tenant = getattr(request, "tenant", None)
-        results = []
-        for pk in window:
-            service, local = services[pk], locals_.get(pk)
-            results.append(
-                {
-                    "leika_key": service.leika_key,
-                    "name": service.name,
-                    "offered": local.offered if local else (False if in_tenant else None),
-                    "responsible": _responsible(service, local, tenant if in_tenant else None),
-                    "url": _service_url(request, service.leika_key),
-                }
-            )
-
-        def link(number: int) -> str | None:
-            if number < 1 or (number - 1) * size >= len(ids):
-                return None
-            query_params = request.query_params.copy()
-            query_params["page"] = str(number)
-            return request.build_absolute_uri(f"{request.path}?{query_params.urlencode()}")
-
-        return _cached(
-            Response(
-                {
-                    "count": len(ids),
-                    "next": link(page + 1),
-                    "previous": link(page - 1),
-                    "results": results,
-                }
-            )
+        page = api_selectors.services_page(
+            window, in_tenant=in_tenant, tenant=getattr(request, "tenant", None)
         )
+        items = ServiceItemSerializer(page, many=True, context={"request": request})
+        return _cached(paginator.get_paginated_response(items.data))
 
 
 class ServiceDetailView(CatalogueAPIView):
@@ -228,7 +181,9 @@ class ServiceDetailView(CatalogueAPIView):
             },
             "legal_basis": service.legal_basis,
             "offered": local.offered if local else None,
-            "responsible": _responsible(service, local, request.tenant if in_tenant else None),
+            "responsible": api_selectors.responsible(
+                service, local, request.tenant if in_tenant else None
+            ),
             "local": None
             if local is None
             else {
