@@ -87,9 +87,10 @@ def _form(*, environment: str, mode: str | None = FormDestination.Mode.FIXED, fa
     return form
 
 
-def _citizen(name: str = "fit"):
+def _citizen(name: str = "fit", mailbox_handle: str = ""):
     return do_sign_in_citizen(
         identity={
+            "mailbox_handle": mailbox_handle,  # BundID 2.5.4.18, only with a BundID login
             "pseudonym": f"bpk2-{name}",
             "given_name": "Erika",
             "family_name": "Mustermann",
@@ -341,33 +342,47 @@ def test_reject_event_rejects_the_application_with_the_reason_and_forged_events_
         assert DeliveryEvent.objects.filter(delivery=delivery).count() == 2  # submit, reject
 
 
-def test_callback_needs_a_valid_hmac_and_a_fresh_timestamp(client, settings, in_tenant):
+def test_callback_needs_a_valid_hmac_and_a_fresh_timestamp_and_reads_the_events(
+    client, settings, in_tenant, fake, eager_tasks, django_capture_on_commit_callbacks
+):
     settings.FITCONNECT_CALLBACK_SECRET = "callback-secret"
+    with in_tenant("erkelenz"):
+        form = _form(environment=Environment.TEST, fake=fake)
+        application = _submit(form, _citizen("cb"), django_capture_on_commit_callbacks)
+        delivery = _delivery(application)
+        fake.event(delivery.submission_id, "accept-submission")
     host = f"erkelenz.{BASE}"
-    body = json.dumps({"type": "new-events", "caseIds": ["c-1"]}).encode()
+    body = json.dumps({"type": "new-events", "submissionIds": [delivery.submission_id]}).encode()
 
     def post(stamp: str, signature: str):
-        return client.post(
-            "/fitconnect/callback/",
-            body,
-            content_type="application/json",
-            HTTP_HOST=host,
-            HTTP_CALLBACK_TIMESTAMP=stamp,
-            HTTP_CALLBACK_AUTHENTICATION=signature,
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/fitconnect/callback/",
+                body,
+                content_type="application/json",
+                HTTP_HOST=host,
+                HTTP_CALLBACK_TIMESTAMP=stamp,
+                HTTP_CALLBACK_AUTHENTICATION=signature,
+            )
+
+    def sign(secret: bytes, stamp: str) -> str:
+        return hmac.new(secret, stamp.encode() + b"." + body, hashlib.sha512).hexdigest()
 
     now = str(int(time.time()))
-    good = hmac.new(b"callback-secret", now.encode() + b"." + body, hashlib.sha512).hexdigest()
-    assert post(now, good).status_code == 202
-    wrong = post(now, hmac.new(b"other", now.encode() + b"." + body, hashlib.sha512).hexdigest())
+    wrong = post(now, sign(b"other", now))
     assert wrong.status_code == 401 and "callback-authentication" in wrong.json()["detail"]
     old = str(int(time.time()) - 3600)
-    stale = post(
-        old, hmac.new(b"callback-secret", old.encode() + b"." + body, hashlib.sha512).hexdigest()
-    )
+    stale = post(old, sign(b"callback-secret", old))
     assert stale.status_code == 400 and "zu alt" in stale.json()["detail"]
     assert post("", "").status_code == 400
     assert client.get("/fitconnect/callback/", HTTP_HOST=host).status_code == 405
+    with in_tenant("erkelenz"):
+        application.refresh_from_db()
+        assert application.status == Status.SUBMITTED  # nothing read for refused callbacks
+    assert post(now, sign(b"callback-secret", now)).status_code == 202
+    with in_tenant("erkelenz"):
+        application.refresh_from_db()
+        assert application.status == Status.IN_PROGRESS  # the callback had the log read
 
 
 # --- the sandbox back office and the ZBP --------------------------------------------------------
@@ -425,13 +440,8 @@ def test_sandbox_back_office_decrypts_and_its_clerk_accepts(
 
 
 def test_zbp_gets_status_and_messages_of_bundid_citizens_only(
-    in_tenant, eager_tasks, django_capture_on_commit_callbacks, monkeypatch
+    in_tenant, eager_tasks, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(
-        zbp,
-        "mailbox_handle",
-        lambda citizen: "postkorb-4711" if citizen.pseudonym == "bpk2-zbp" else "",
-    )
     with in_tenant("erkelenz"):
         form = _form(environment=Environment.SANDBOX, mode=None)
         config = FitConnectSettings.load()
@@ -439,7 +449,11 @@ def test_zbp_gets_status_and_messages_of_bundid_citizens_only(
         config.save()
         assert poll()["zbp_queued"] == 0  # earlier history (before the cursor) is not sent
         with django_capture_on_commit_callbacks(execute=True):
-            application = _submit(form, _citizen("zbp"), django_capture_on_commit_callbacks)
+            application = _submit(
+                form,
+                _citizen("zbp", mailbox_handle="postkorb-4711"),
+                django_capture_on_commit_callbacks,
+            )
             _submit(form, _citizen("nobundid"), django_capture_on_commit_callbacks)
         with django_capture_on_commit_callbacks(execute=True):
             counts = poll()

@@ -331,11 +331,12 @@ def _mark_submitted(delivery: Delivery, kid: str, tags: dict) -> None:
         locked_until=None,
     )
     if delivery.application_id and delivery.kind == Delivery.Kind.APPLICATION:
+        authority = delivery.authority_name or "die zuständige Stelle"
         ApplicationEvent.objects.create(
             application_id=delivery.application_id,
             actor=ACTOR,
             action=SUBMITTED_ACTION,
-            message=f"Über FIT-Connect an {delivery.authority_name or 'die zuständige Stelle'} übermittelt.",
+            message=f"Über FIT-Connect an {authority} übermittelt.",
             visible_to_citizen=True,
         )
 

@@ -12,8 +12,12 @@ from services.fitconnect.actions import do_queue_application
 class FitConnectHandler(AutomatedHandler):
     label = "Zustellung über FIT-Connect an das Fachverfahren"
     # completed by the back office, not by produce(): the applications' reconciliation must not
-    # run the pipeline for it (see the README of this app: the hook this needs)
+    # run the pipeline for it (see the README of this app: the one line this needs there)
     completes_itself = True
+    status_labels = {
+        "submitted": "eingereicht, wird an die zuständige Stelle übermittelt",
+        "in_progress": "in Bearbeitung bei der zuständigen Stelle",
+    }
 
     def start(self, application) -> None:
         """Queue the delivery in the caller's transaction (sent after commit)."""

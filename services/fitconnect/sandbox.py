@@ -102,6 +102,7 @@ class SandboxApi:
         self._event(record, "create-submission", issuer=ISSUER)
         return {"submissionId": str(record.submission_id), "caseId": str(record.case_id)}
 
+    @transaction.atomic
     def upload_attachment(self, submission_id: str, attachment_id: str, jwe: str) -> None:
         record = self._submission(submission_id, lock=True)
         if attachment_id not in record.announced_attachments:
