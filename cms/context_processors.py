@@ -7,6 +7,8 @@ from django.db import connection
 from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
 
+from tenants.selectors import district_name
+
 
 def _branding(request):
     from wagtail.models import Site
@@ -33,9 +35,11 @@ def _nav_pages(request):
 
 
 def portal(request) -> dict:
+    district = {"district_name": SimpleLazyObject(lambda: district_name("Kreis"))}
     if connection.schema_name == get_public_schema_name():
-        return {}
+        return district
     return {
+        **district,
         "branding": SimpleLazyObject(lambda: _branding(request)),
         "legal_pages": SimpleLazyObject(_legal_pages),
         "nav_pages": SimpleLazyObject(lambda: _nav_pages(request)),

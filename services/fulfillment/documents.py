@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from services.fulfillment.models import CadastralOrder, Parcel, Product
+from tenants.selectors import district_name
 
 
 def map_svg(parcel: Parcel, *, width_mm: float = 160, height_mm: float = 105) -> str:
@@ -75,6 +76,7 @@ def render_extract(order: CadastralOrder, *, verify_url: str) -> bytes:
             "verify_url": verify_url,
             "owners": list(order.parcel.owners.all()) if order.product == Product.OWNERSHIP else [],
             "now": timezone.localtime(),
+            "district_name": district_name("Kreis"),
         },
     )
     return HTML(string=html).write_pdf()
