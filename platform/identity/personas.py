@@ -13,6 +13,8 @@ PERSONAS = {
             "postal_code": "41812",
             "locality": "Erkelenz",
             "email": "erika.mustermann@sandbox.example",
+            "nationality": "DE",
+            "mailbox_handle": "sandbox-postkorb-erika-0001",
         },
     },
     "max": {
@@ -27,6 +29,8 @@ PERSONAS = {
             "postal_code": "",
             "locality": "",
             "email": "max.beispiel@sandbox.example",
+            "nationality": "",
+            "mailbox_handle": "sandbox-postkorb-max-0002",
         },
     },
     "hannah": {
@@ -41,6 +45,8 @@ PERSONAS = {
             "postal_code": "52538",
             "locality": "Gangelt",
             "email": "hannah.probe@sandbox.example",
+            "nationality": "DE",
+            "mailbox_handle": "sandbox-postkorb-hannah-0003",
         },
     },
 }

@@ -16,21 +16,30 @@ from saml2.samlp import Extensions, RequestedAuthnContext
 from saml2.server import Server  # noqa: F401 - tests build forged IdPs
 
 from kreisportal.identity.keys import key_pair
-from kreisportal.identity.levels import LEVELS
+from kreisportal.identity.levels import BY_AKDB_TRUST_LEVEL, LEVELS
 
-# Attributes of the BundID profile we ask for (by OID) and how they map to the citizen record.
+# Attributes of the BundID profile (its published interface description), requested by OID, and
+# the key each has in the identity the broker hands to a tenant.
 ATTRIBUTES = {
-    "urn:oid:1.3.6.1.4.1.25484.494450.3": "pseudonym",  # bPK2
-    "urn:oid:2.5.4.42": "given_name",
-    "urn:oid:2.5.4.4": "family_name",
-    "urn:oid:1.2.40.0.10.2.1.1.55": "birth_date",
-    "urn:oid:2.5.4.9": "street",
-    "urn:oid:2.5.4.17": "postal_code",
-    "urn:oid:2.5.4.7": "locality",
-    "urn:oid:0.9.2342.19200300.100.1.3": "email",
+    "urn:oid:2.5.4.42": "given_name",  # givenName
+    "urn:oid:2.5.4.4": "family_name",  # surname
+    "urn:oid:0.9.2342.19200300.100.1.3": "email",  # mail
+    "urn:oid:2.5.4.16": "street",  # postalAddress (street and house number)
+    "urn:oid:2.5.4.17": "postal_code",  # postalCode
+    "urn:oid:2.5.4.7": "locality",  # localityName
+    "urn:oid:1.2.40.0.10.2.1.1.55": "birth_date",  # birthdate
+    "urn:oid:1.2.40.0.10.2.1.1.225577": "nationality",
+    "urn:oid:1.3.6.1.4.1.25484.494450.3": "pseudonym",  # bPK2: the citizen's identifier
+    "urn:oid:1.2.40.0.10.2.1.1.261.94": "assurance",  # the trust level reached (STORK-QAA-…)
+    # the BundID mailbox handle (legacyPostkorbHandle): a delivery address for the federal
+    # postbox (ZBP), never an identifier of the citizen
+    "urn:oid:2.5.4.18": "mailbox_handle",
+    "urn:oid:1.3.6.1.4.1.25484.494450.4": "application_id",
 }
+REQUIRED_ATTRIBUTES = {"pseudonym"}
 AKDB_NS = "https://www.akdb.de/request/2018/09"
 CLASSIC_UI_NS = "https://www.akdb.de/request/2018/09/classic-ui/v1"
+TRUST_LEVEL_ATTRIBUTE = f"{{{AKDB_NS}}}TrustLevel"
 
 
 def xmlsec_binary() -> str:
@@ -139,8 +148,42 @@ def sp_client() -> Saml2Client:
     return Saml2Client(config=SPConfig().load(_sp_settings(_metadata_pair(public_base())[1])))
 
 
-def sandbox_idp() -> Server:
-    return Server(config=IdPConfig().load(_idp_settings(_metadata_pair(public_base())[0])))
+class SandboxServer(Server):
+    """The sandbox IdP's pysaml2 server: like BundID, it states each attribute's own trust level
+    (akdb:TrustLevel) on the attribute, inside the signed assertion."""
+
+    attribute_levels: dict[str, str] = {}  # OID → "SUBSTANTIELL", set per response
+
+    def setup_assertion(self, *args, **kwargs):
+        assertion = super().setup_assertion(*args, **kwargs)
+        for statement in assertion.attribute_statement:
+            for attribute in statement.attribute:
+                level = self.attribute_levels.get(attribute.name)
+                if level:
+                    attribute.extension_attributes[TRUST_LEVEL_ATTRIBUTE] = level
+        return assertion
+
+
+def sandbox_idp() -> SandboxServer:
+    return SandboxServer(config=IdPConfig().load(_idp_settings(_metadata_pair(public_base())[0])))
+
+
+def attribute_levels(response) -> dict[str, str]:
+    """Each attribute's own trust level as the IdP states it (akdb:TrustLevel), by identity key:
+    {"given_name": "substantial", …}. Attributes without one are left out."""
+    found: dict[str, str] = {}
+    for statement in response.assertion.attribute_statement:
+        for attribute in statement.attribute:
+            key = ATTRIBUTES.get(attribute.name)
+            stated = (attribute.extension_attributes or {}).get(TRUST_LEVEL_ATTRIBUTE, "")
+            level = levels_by_akdb(stated)
+            if key and level:
+                found[key] = level
+    return found
+
+
+def levels_by_akdb(value: str) -> str:
+    return BY_AKDB_TRUST_LEVEL.get(value.strip().upper(), "")
 
 
 def _akdb_extension(*, organisation: str, online_service_id: str) -> Extensions:
@@ -151,7 +194,7 @@ def _akdb_extension(*, organisation: str, online_service_id: str) -> Extensions:
             namespace=AKDB_NS,
             attributes={
                 "Name": oid,
-                "RequiredAttribute": "true" if name == "pseudonym" else "false",
+                "RequiredAttribute": "true" if name in REQUIRED_ATTRIBUTES else "false",
             },
         )
         for oid, name in ATTRIBUTES.items()
@@ -187,11 +230,15 @@ def _akdb_extension(*, organisation: str, online_service_id: str) -> Extensions:
 
 
 def authn_request_redirect(
-    *, level: str, relay_state: str, organisation: str, service_id: str
+    *, level: str, relay_state: str, organisation: str, service_id: str, force: bool = False
 ) -> tuple[str, str]:
-    """(request id, URL of the IdP with the signed AuthnRequest, HTTP-Redirect binding)."""
+    """(request id, URL of the IdP with the signed AuthnRequest, HTTP-Redirect binding).
+    `organisation` and `service_id` are what the IdP shows the citizen (OrganizationDisplayName,
+    OnlineServiceId); `force` asks for a new authentication (ForceAuthn) instead of the IdP's
+    single sign-on."""
     client = sp_client()
     class_ref = LEVELS[level][0]
+    extra = {"force_authn": "true"} if force else {}
     request_id, info = client.prepare_for_authenticate(
         entityid=idp_entity_id(),
         relay_state=relay_state,
@@ -202,6 +249,7 @@ def authn_request_redirect(
         extensions=_akdb_extension(organisation=organisation, online_service_id=service_id),
         sign=True,
         sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        **extra,
     )
     location = dict(info["headers"])["Location"]
     return request_id, location

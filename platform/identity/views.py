@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
 from kreisportal.http import safe_local_path
-from kreisportal.identity import levels, saml
+from kreisportal.identity import levels, saml, stepup
 from kreisportal.identity.broker import end_all_sessions, issue_login_code
 from kreisportal.identity.models import ConsumedAssertion
 from kreisportal.identity.personas import PERSONAS
@@ -30,10 +31,14 @@ FRIENDLY_NAMES = {  # pysaml2 may translate known OIDs to friendly names
     "sn": "family_name",
     "surname": "family_name",
     "mail": "email",
-    "street": "street",
+    "postalAddress": "street",
+    "postOfficeBox": "mailbox_handle",  # pysaml2's name for 2.5.4.18
     "postalCode": "postal_code",
     "l": "locality",
 }
+LEIKA_KEY = re.compile(r"^\d{14}$")
+# a response to a forced authentication must have been authenticated this recently
+FORCED_AUTHN_MAX_AGE = timedelta(minutes=5)
 RATE_LIMIT = 30  # login starts per client address and minute
 # how long an assertion id is remembered when the response names no NotOnOrAfter of its own
 ASSERTION_FALLBACK_LIFETIME = timedelta(days=1)
@@ -71,9 +76,22 @@ def _tenant_url(request: HttpRequest, tenant: Tenant, path: str, **params: str) 
 
 
 def _return_to_tenant(request: HttpRequest, pending: dict, identity: dict) -> HttpResponse:
+    """Back to the tenant with a one-time code; after a forced authentication for a service,
+    the return path carries the signed proof of it (kreisportal.identity.stepup)."""
     tenant = Tenant.objects.portals().filter(slug=pending["tenant"]).first()
     if tenant is None:
         return refuse(request, "Unbekanntes Portal.")
+    next_path = pending["next"]
+    if pending.get("force"):
+        next_path = stepup.with_proof(
+            next_path,
+            stepup.issue(
+                tenant_slug=tenant.slug,
+                service=pending["service"],
+                pseudonym=identity["pseudonym"],
+                level=identity["level"],
+            ),
+        )
     code = issue_login_code(
         tenant_slug=tenant.slug,
         state=pending["state"],
@@ -87,7 +105,7 @@ def _return_to_tenant(request: HttpRequest, pending: dict, identity: dict) -> Ht
             "/konto/rueckkehr/",
             code=code,
             state=pending["state"],
-            next=pending["next"],
+            next=next_path,
         )
     )
 
@@ -107,16 +125,25 @@ def start(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if not (8 <= len(state) <= 100):
         return refuse(request, "Ungültige Anfrage (state fehlt).")
+    service = request.GET.get("service", "")
+    if service and not LEIKA_KEY.match(service):
+        return refuse(request, "Ungültige Leistung (LeiKa-Schlüssel).")
+    force = request.GET.get("force") == "1"
+    if force and not service:
+        return refuse(request, "Eine erneute Anmeldung gilt immer einer Leistung.")
     pending = {
         "tenant": tenant.slug,
         "next": safe_local_path(request.GET.get("next", "")),
         "state": state,
         "level": level,
+        "service": service,
+        "force": force,
     }
     if not request.session.session_key:
         request.session.save()
     identity = request.session.get("identity")
-    if identity and levels.meets(identity["level"], level):
+    # single sign-on, except for a binding step: that authenticates again (ForceAuthn)
+    if identity and levels.meets(identity["level"], level) and not force:
         return _return_to_tenant(request, pending, identity)
     if settings.IDENTITY_PROTOCOL == "oidc":
         from kreisportal.identity import oidc
@@ -128,7 +155,9 @@ def start(request: HttpRequest) -> HttpResponse:
         level=level,
         relay_state="",
         organisation=tenant.name,
-        service_id=f"kreisportal:{tenant.slug}",
+        # the online service the citizen is applying for (LeiKa key), else the portal
+        service_id=service or f"kreisportal:{tenant.slug}",
+        force=force,
     )
     outstanding = request.session.get("saml_outstanding", {})
     outstanding[request_id] = pending
@@ -137,6 +166,9 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _identity_from(response) -> tuple[dict, str]:
+    """The attributes by identity key, each attribute's own trust level (`attribute_levels`),
+    and the level reached: the authentication context's, or the trust-level attribute's when
+    that states a lower one."""
     ava = response.ava or {}
     identity = {}
     for name, values in ava.items():
@@ -146,7 +178,24 @@ def _identity_from(response) -> tuple[dict, str]:
     class_ref = ""
     for statement in response.assertion.authn_statement:
         class_ref = statement.authn_context.authn_context_class_ref.text.strip()
-    return identity, levels.BY_CLASS_REF.get(class_ref, "")
+    level = levels.BY_CLASS_REF.get(class_ref, "")
+    stated = levels.BY_CLASS_REF.get(str(identity.get("assurance", "")).strip(), "")
+    if stated and levels.rank(stated) < levels.rank(level):
+        level = stated
+    identity["attribute_levels"] = saml.attribute_levels(response)
+    return identity, level
+
+
+def _authenticated_recently(response) -> bool:
+    """The AuthnInstant of the assertion is fresh: what a ForceAuthn request asked for."""
+    newest = None
+    for statement in response.assertion.authn_statement:
+        try:
+            instant = datetime.fromisoformat(statement.authn_instant.replace("Z", "+00:00"))
+        except (AttributeError, TypeError, ValueError):
+            continue
+        newest = instant if newest is None or instant > newest else newest
+    return newest is not None and timezone.now() - newest <= FORCED_AUTHN_MAX_AGE
 
 
 @csrf_exempt  # the IdP posts here; the response's signature and InResponseTo protect it
@@ -191,6 +240,12 @@ def acs(request: HttpRequest) -> HttpResponse:
     if not levels.meets(level, pending["level"]):
         return refuse(
             request, "Das verlangte Vertrauensniveau wurde nicht erreicht.", log=f"level {level}"
+        )
+    if pending.get("force") and not _authenticated_recently(response):
+        return refuse(
+            request,
+            "Die erneute Anmeldung wurde vom Identitätsprovider nicht bestätigt.",
+            log="ForceAuthn answered with an old authentication",
         )
     identity["level"] = level
     request.session.cycle_key()
@@ -263,13 +318,20 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
         if message.requested_authn_context is not None:
             refs = message.requested_authn_context.authn_context_class_ref
             requested = levels.BY_CLASS_REF.get(refs[0].text.strip(), "basic") if refs else "basic"
+        force = str(message.force_authn).lower() in {"true", "1"}
         request.session["sandbox_request"] = {
             "xml": base64.b64encode(str(message).encode()).decode(),
             "level": requested,
             "relay_state": request.GET.get("RelayState", ""),
+            "force": force,
         }
         personas = [
-            {"key": key, "label": p["label"], "allowed": levels.meets(p["level"], requested)}
+            {
+                "key": key,
+                "label": p["label"],
+                "how": f"{levels.method(p['level'])}, {levels.LEVELS[p['level']][0]}",
+                "allowed": levels.meets(p["level"], requested),
+            }
             for key, p in PERSONAS.items()
         ]
         return TemplateResponse(
@@ -277,7 +339,9 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
             "identity/sandbox_login.html",
             {
                 "personas": personas,
-                "requested": levels.label(requested),
+                "requested": levels.describe(requested),
+                "force": force,
+                "display": _display_information(message),
             },
         )
     pending = request.session.pop("sandbox_request", None)
@@ -291,8 +355,15 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
     authn_request = authn_request_from_string(base64.b64decode(pending["xml"]).decode())
     resp_args = idp.response_args(authn_request, [BINDING_HTTP_POST])
     oid_by_field = {field: oid for oid, field in saml.ATTRIBUTES.items()}
-    identity = {oid_by_field[k]: [v] for k, v in persona["attributes"].items() if v}
     class_ref = levels.LEVELS[persona["level"]][0]
+    attributes = {**persona["attributes"], "assurance": class_ref}
+    identity = {oid_by_field[k]: [v] for k, v in attributes.items() if v}
+    # like BundID, each attribute carries the level it was established at: the e-mail address
+    # is the citizen's own statement (NORMAL), the rest comes with the way of signing in
+    own_level = levels.AKDB_TRUST_LEVEL[persona["level"]]
+    idp.attribute_levels = {
+        oid: "NORMAL" if field == "email" else own_level for field, oid in oid_by_field.items()
+    }
     response = idp.create_authn_response(
         identity,
         userid=persona["attributes"]["pseudonym"],
@@ -312,6 +383,18 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
             "relay_state": pending["relay_state"],
         },
     )
+
+
+def _display_information(message) -> dict[str, str]:
+    """OrganizationDisplayName and OnlineServiceId of the AKDB request extension."""
+    found: dict[str, str] = {}
+    stack = list(message.extensions.extension_elements) if message.extensions else []
+    while stack:
+        element = stack.pop()
+        if element.tag in {"OrganizationDisplayName", "OnlineServiceId"} and element.text:
+            found[element.tag] = element.text.strip()
+        stack.extend(element.children or [])
+    return found
 
 
 def sandbox_metadata(request: HttpRequest) -> HttpResponse:
