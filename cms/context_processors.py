@@ -3,11 +3,9 @@ Lazy: a page that does not render a piece does not pay for its queries."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils.functional import SimpleLazyObject
-from django_tenants.utils import get_public_schema_name
 
-from tenants.selectors import district_name
+from tenants.selectors import district_name, in_tenant_schema
 
 
 def _branding(request):
@@ -36,7 +34,7 @@ def _nav_pages(request):
 
 def portal(request) -> dict:
     district = {"district_name": SimpleLazyObject(lambda: district_name("Kreis"))}
-    if connection.schema_name == get_public_schema_name():
+    if not in_tenant_schema():
         return district
     return {
         **district,

@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django_tenants.utils import get_public_schema_name
 
 from services import query as understanding
+from tenants.selectors import in_tenant_schema
 
 MAX_QUERY_LENGTH = 200
 SUGGESTION_THRESHOLD = 0.45
@@ -118,10 +118,6 @@ def _analyze_search_tables() -> None:
         cursor.execute("ANALYZE services_searchword")
 
 
-def _in_tenant_schema() -> bool:
-    return connection.schema_name != get_public_schema_name()
-
-
 def corrections_for(words: list[str]) -> dict[str, str]:
     """The nearest catalogue word for each unknown word (one statement for all of them)."""
     unknown = understanding.unknown_words(words)
@@ -145,7 +141,7 @@ def corrections_for(words: list[str]) -> dict[str, str]:
 def _run(
     terms, trigram_text: str, limit: int, offset: int, *, by_spelling: bool = True
 ) -> tuple[list, int, list[str]]:
-    with_local = _in_tenant_schema()
+    with_local = in_tenant_schema()
     offered = "coalesce(ls.offered, false)" if with_local else "NULL::boolean"
     # in a tenant, the editors' local search words count like the service's own name there
     vector = (

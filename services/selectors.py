@@ -3,21 +3,16 @@ host (no local tables) only the shared part is read."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
-from django_tenants.utils import get_public_schema_name
 
 from services.local.models import LocalService, Office
 from services.models import LifeSituation, Service, Topic, initial_of
 from tenants import selectors as tenant_selectors
 from tenants.models import Tenant
+from tenants.selectors import in_tenant_schema
 
 LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
-
-
-def in_tenant_schema() -> bool:
-    return connection.schema_name != get_public_schema_name()
 
 
 def access_service(leika_key: str) -> Service:

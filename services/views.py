@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
 
 from services import selectors
 from services.accounts.access import TrustCheck, trust_check
@@ -20,6 +19,7 @@ from services.models import LifeSituation, Topic
 from services.online_offers import online_keys
 from services.search import search_services
 from tenants.models import Tenant
+from tenants.selectors import in_tenant_schema
 
 PAGE_SIZE = 50
 
@@ -32,7 +32,7 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
     """Search box, results, A–Z, topics and life situations."""
     query = request.GET.get("q", "").strip()
     result = search_services(query, limit=PAGE_SIZE) if query else None
-    if result is not None and connection.schema_name != get_public_schema_name():
+    if result is not None and in_tenant_schema():
         # counted for the editors' "not found" list: normalised words and counters only
         do_record_search(query=result.query, total=result.total, partial=result.partial)
     online = online_keys() if result is not None and result.hits else None
@@ -96,7 +96,7 @@ def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
                 district,
                 scheme=request.scheme,
                 port=request.get_port(),
-                path=f"/leistungen/{service.leika_key}/",
+                path=reverse("services:detail", args=[service.leika_key]),
             )
     office = local.office if local else None
     application_form = selectors.online_application(local)
@@ -153,7 +153,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             answer.portal,
             scheme=request.scheme,
             port=request.get_port(),
-            path=f"/leistungen/{answer.service.leika_key}/",
+            path=reverse("services:detail", args=[answer.service.leika_key]),
         )
     return TemplateResponse(
         request,

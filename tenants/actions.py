@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
@@ -363,4 +364,9 @@ def do_create_editor(
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
         _audit(tenant.slug, "editor_created", actor, username=username, group=group)
-    return username, f"/cms/password_reset/confirm/{uid}/{token}/"
+    link = reverse(
+        "wagtailadmin_password_reset_confirm",
+        urlconf=settings.ROOT_URLCONF,  # the tenant's URLs, also when called from the public host
+        kwargs={"uidb64": uid, "token": token},
+    )
+    return username, link

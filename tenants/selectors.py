@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch
+from django_tenants.utils import get_public_schema_name
 
 from tenants.lookup import cached_tenant
 from tenants.models import Domain, Tenant
@@ -38,6 +40,11 @@ def portal_links(*, scheme: str = "http", port: str = "") -> list[PortalLink]:
         for tenant in portals
     ]
     return sorted(links, key=lambda link: (link.kind != Tenant.Kind.DISTRICT, link.slug))
+
+
+def in_tenant_schema() -> bool:
+    """Whether the connection is in a portal's schema (not the public one)."""
+    return connection.schema_name != get_public_schema_name()
 
 
 def portal_url(

@@ -102,7 +102,7 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
             except ApplicationRefused as exc:
                 form.add_error(None, str(exc))
             else:
-                return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+                return HttpResponseRedirect(application.detail_url)
         return TemplateResponse(
             request, "applications/form.html", _form_context(definition, form, draft), status=400
         )
@@ -164,16 +164,16 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     is called)."""
     _, application = _own_application(request, public_id)
     if application.status != Status.AWAITING_PAYMENT or application.payment is None:
-        return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+        return HttpResponseRedirect(application.detail_url)
     try:
         payment = do_prepare_payment(application=application)
     except ApplicationRefused:
-        return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+        return HttpResponseRedirect(application.detail_url)
     try:
         target = do_start_payment(
             payment=payment,
             request=request,
-            return_path=f"/antraege/vorgang/{application.public_id}/",
+            return_path=application.detail_url,
         )
     except ProviderError:
         application.refresh_from_db()
@@ -200,7 +200,7 @@ def reply(request: HttpRequest, public_id: str) -> HttpResponse:
         except ApplicationRefused as exc:
             form.add_error(None, str(exc))
         else:
-            return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+            return HttpResponseRedirect(application.detail_url)
     return TemplateResponse(
         request, "applications/detail.html", _detail_context(application, form), status=400
     )
@@ -215,7 +215,7 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
         context = _detail_context(application, MessageForm())
         context["error"] = str(exc)
         return TemplateResponse(request, "applications/detail.html", context, status=400)
-    return HttpResponseRedirect(f"/antraege/vorgang/{application.public_id}/")
+    return HttpResponseRedirect(application.detail_url)
 
 
 def upload_file(request: HttpRequest, public_id: str, upload_id: str) -> HttpResponse:
