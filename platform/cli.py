@@ -61,6 +61,9 @@ def seed_demo_content() -> None:
     from services.fitconnect.demo import seed_fitconnect_demo
 
     print(seed_fitconnect_demo(), flush=True)
+    from payments.demo import seed_demo_payments
+
+    print(seed_demo_payments(), flush=True)
 
 
 def seed_demo_cadastre() -> None:

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 
 from payments.actions import do_create_payment, do_start_payment
+from payments.demo import DEMO_TENANT, seed_demo_payments
 from payments.models import PROVIDER_CHOICES, ManualRefund, Payment, PaymentEvent, PaymentSettings
 from payments.providers import ProviderError, registry
 from payments.providers.xbezahldienste import tokens
@@ -456,3 +457,15 @@ def test_the_sandbox_platform_speaks_the_same_protocol(tenant_server, in_tenant,
         assert requests.get(f"{api}/{payment.provider_reference}", timeout=10).status_code == 401
         refused = requests.post(api, json={}, timeout=10)
         assert refused.status_code == 401 and refused.json()["functionalCode"] == "FORBIDDEN"
+
+
+def test_demo_municipality_pays_through_the_sandbox_platform(in_tenant, settings):
+    settings.PAYMENT_PROVIDER = "sandbox"
+    assert "XBezahldienste" in seed_demo_payments()
+    seed_demo_payments()  # idempotent
+    with in_tenant(DEMO_TENANT):
+        assert PaymentSettings.objects.count() == 1
+        assert tenant_provider() == "xbezahldienste"
+    with in_tenant("gangelt"):
+        assert tenant_provider() == "sandbox"
+    assert "nothing seeded" in seed_demo_payments("nirgendwo")
