@@ -30,11 +30,14 @@ from pathlib import Path
 
 import psycopg
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from kreisportal.database import PostgresToolError, run_pg_program
+from tenants.actions import _audit, primary_hostname
 from tenants.errors import TenantActionError
 from tenants.hooks import tenant_restored
 from tenants.models import Domain, Tenant
@@ -78,8 +81,6 @@ def do_backup_tenant(*, tenant: Tenant, output: Path | None = None, actor: str =
     The archive is written under a temporary name and renamed when complete: a failed backup
     leaves no file that looks like a backup.
     """
-    from tenants.actions import _audit
-
     if not tenant.is_portal:
         raise TenantActionError(f"{tenant.slug!r} is a system tenant and cannot be backed up")
     if output is None:
@@ -145,59 +146,22 @@ def do_backup_tenant(*, tenant: Tenant, output: Path | None = None, actor: str =
 def do_restore_tenant(
     *, archive: Path, slug: str, name: str = "", ags: str | None = None, actor: str = ""
 ) -> RestoreResult:
-    """Restore a backup as a new tenant `slug` (never over an existing one)."""
+    """Restore a backup as a new tenant `slug` (never over an existing one): check the target
+    is free, unpack and check the archive, load the schema under its new name, then migrate,
+    copy the files and register the tenant — or remove everything again."""
     started = time.monotonic()
-    from tenants.actions import primary_hostname
-
-    slug = check_slug(slug)
-    check_domain(primary_hostname(slug))
-    schema = schema_name_for(slug)
-    if schema_exists(schema):
-        raise TenantActionError(f"schema {schema!r} already exists in the database")
-    media_target = media_root_of(schema)
-    private_target = private_root_of(schema)
-    for folder in (media_target, private_target):
-        if folder.exists():
-            raise TenantActionError(
-                f"folder {folder} already exists (left from a deleted tenant?): move it away first"
-            )
+    schema, media_target, private_target = _free_target(slug)
     archive = Path(archive)
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kp-restore-") as workdir:
         work = Path(workdir)
         manifest = _unpack(archive, work)
-        kind = manifest["kind"]
         name = check_name(name or manifest["name"])
-        if ags is not None:
-            ags = check_ags(ags, kind)
-        elif manifest["ags"] and not Tenant.objects.filter(ags=manifest["ags"]).exists():
-            ags = manifest["ags"]
-        else:
-            ags = ""
-            if manifest["ags"]:
-                notes.append(
-                    f"official key {manifest['ags']} belongs to another tenant: "
-                    "restored without one (set it with --ags)"
-                )
-        if kind == Tenant.Kind.DISTRICT:
-            other = Tenant.objects.filter(kind=Tenant.Kind.DISTRICT).first()
-            if other is not None:
-                raise TenantActionError(
-                    f"a district tenant exists already ({other.slug!r}): "
-                    "a district backup can only be restored after its deletion"
-                )
+        ags = _restored_ags(manifest, ags, notes)
+        _check_district_is_free(manifest["kind"])
         if connection.in_atomic_block:
             raise TenantActionError("a restore cannot run inside a database transaction")
-        try:
-            renamed = renamed_dump(work / SCHEMA_DUMP, manifest["schema"], schema, work)
-            run_pg_program(
-                "pg_restore",
-                ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
-                + [str(renamed)],
-            )
-        except (PostgresToolError, psycopg.Error) as exc:
-            reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-            raise TenantActionError(f"restore of {archive.name} failed: {reason}") from exc
+        _load_schema(work, archive, from_schema=manifest["schema"], to_schema=schema)
         try:
             if _migrate_if_behind(schema):
                 notes.append("the backup was older than this version: its schema was migrated")
@@ -217,9 +181,7 @@ def do_restore_tenant(
                 archive=archive,
             )
         except BaseException as exc:
-            _remove_schema(schema)
-            shutil.rmtree(media_target, ignore_errors=True)
-            shutil.rmtree(private_target, ignore_errors=True)
+            _undo_restore(schema, media_target, private_target)
             if isinstance(exc, TenantActionError):
                 raise
             if isinstance(exc, Exception):
@@ -229,6 +191,68 @@ def do_restore_tenant(
                 ) from exc
             raise
     return RestoreResult(tenant=tenant, notes=tuple(notes), seconds=time.monotonic() - started)
+
+
+def _free_target(slug: str) -> tuple[str, Path, Path]:
+    """The new tenant's schema and file folders, none of which may exist yet."""
+    slug = check_slug(slug)
+    check_domain(primary_hostname(slug))
+    schema = schema_name_for(slug)
+    if schema_exists(schema):
+        raise TenantActionError(f"schema {schema!r} already exists in the database")
+    media_target, private_target = media_root_of(schema), private_root_of(schema)
+    for folder in (media_target, private_target):
+        if folder.exists():
+            raise TenantActionError(
+                f"folder {folder} already exists (left from a deleted tenant?): move it away first"
+            )
+    return schema, media_target, private_target
+
+
+def _restored_ags(manifest: dict, ags: str | None, notes: list[str]) -> str:
+    """The official key the restored tenant gets: the one asked for, else the backup's unless
+    another tenant has it now (then none, with a note)."""
+    if ags is not None:
+        return check_ags(ags, manifest["kind"])
+    if manifest["ags"] and not Tenant.objects.filter(ags=manifest["ags"]).exists():
+        return manifest["ags"]
+    if manifest["ags"]:
+        notes.append(
+            f"official key {manifest['ags']} belongs to another tenant: "
+            "restored without one (set it with --ags)"
+        )
+    return ""
+
+
+def _check_district_is_free(kind: str) -> None:
+    if kind != Tenant.Kind.DISTRICT:
+        return
+    other = Tenant.objects.district()
+    if other is not None:
+        raise TenantActionError(
+            f"a district tenant exists already ({other.slug!r}): "
+            "a district backup can only be restored after its deletion"
+        )
+
+
+def _load_schema(work: Path, archive: Path, *, from_schema: str, to_schema: str) -> None:
+    """pg_restore the dump, renamed to the new schema, in one transaction."""
+    try:
+        renamed = renamed_dump(work / SCHEMA_DUMP, from_schema, to_schema, work)
+        run_pg_program(
+            "pg_restore",
+            ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
+            + [str(renamed)],
+        )
+    except (PostgresToolError, psycopg.Error) as exc:
+        reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        raise TenantActionError(f"restore of {archive.name} failed: {reason}") from exc
+
+
+def _undo_restore(schema: str, media_target: Path, private_target: Path) -> None:
+    _remove_schema(schema)
+    shutil.rmtree(media_target, ignore_errors=True)
+    shutil.rmtree(private_target, ignore_errors=True)
 
 
 def _unpack(archive: Path, work: Path) -> dict:
@@ -265,8 +289,6 @@ def _unpack(archive: Path, work: Path) -> dict:
 
 def _migrate_if_behind(schema: str) -> bool:
     """A backup made by an older version lacks newer migrations: apply them. True if any."""
-    from django.core.management import call_command
-    from django.db.migrations.executor import MigrationExecutor
 
     connection.set_schema(schema, include_public=False)
     try:
@@ -283,8 +305,6 @@ def _register(
     *, manifest: dict, slug: str, schema: str, name: str, ags: str, actor: str, archive: Path
 ) -> Tenant:
     """Tenant row, domain, Wagtail site host, caches, read models, audit: one transaction."""
-    from tenants.actions import _audit, primary_hostname
-
     hostname = primary_hostname(slug)
     with transaction.atomic():
         tenant = Tenant(name=name, slug=slug, kind=manifest["kind"], ags=ags, schema_name=schema)
