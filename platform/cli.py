@@ -284,79 +284,132 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_tenant(args: argparse.Namespace) -> int:
+    """`kreisportal tenant <command>`: one small function per command below."""
     _setup_django()
-    from tenants import actions
+    command = _TENANT_COMMANDS[args.tenant_command]
+    if command in _TENANT_COMMANDS_ON_A_PORTAL:
+        from tenants.actions import get_portal
+
+        command(args, get_portal(args.slug))
+    else:
+        command(args)
+    return 0
+
+
+def _tenant_list(args: argparse.Namespace) -> None:
     from tenants.models import Tenant
 
-    if args.tenant_command == "list":
-        rows = Tenant.objects.portals().prefetch_related("domains").order_by("slug")
-        print(f"{'SLUG':<18} {'KIND':<13} {'STATUS':<10} {'AGS':<9} {'DOMAINS':<40} NAME")
-        for t in rows:
-            domains = ",".join(sorted(d.domain for d in t.domains.all()))
-            print(f"{t.slug:<18} {t.kind:<13} {t.status:<10} {t.ags:<9} {domains:<40} {t.name}")
-        return 0
-    if args.tenant_command == "create":
-        tenant = actions.do_create_tenant(
-            name=args.name,
-            slug=args.slug,
-            kind=args.kind,
-            ags=args.ags,
-            extra_domains=tuple(args.domain or ()),
-            actor="cli",
-        )
-        print(
-            f"created tenant {tenant.slug} (schema {tenant.schema_name}): "
-            f"http://{actions.primary_hostname(tenant.slug)}/"
-        )
-        return 0
-    if args.tenant_command == "restore":
-        from tenants.backup import do_restore_tenant
+    rows = Tenant.objects.portals().prefetch_related("domains").order_by("slug")
+    print(f"{'SLUG':<18} {'KIND':<13} {'STATUS':<10} {'AGS':<9} {'DOMAINS':<40} NAME")
+    for t in rows:
+        domains = ",".join(sorted(d.domain for d in t.domains.all()))
+        print(f"{t.slug:<18} {t.kind:<13} {t.status:<10} {t.ags:<9} {domains:<40} {t.name}")
 
-        result = do_restore_tenant(
-            archive=Path(args.file), slug=args.new_slug, name=args.name, ags=args.ags, actor="cli"
-        )
-        for note in result.notes:
-            print(f"note: {note}")
-        restored = result.tenant
-        print(
-            f"restored {args.file} as {restored.slug} (schema {restored.schema_name}) in "
-            f"{result.seconds:.1f} s: http://{actions.primary_hostname(restored.slug)}/"
-        )
-        return 0
-    if args.tenant_command == "domain-remove":
-        actions.do_remove_domain(hostname=args.domain, actor="cli")
-        print(f"removed domain {args.domain}")
-        return 0
 
-    tenant = actions.get_portal(args.slug)
-    if args.tenant_command == "suspend":
-        actions.do_suspend_tenant(tenant=tenant, actor="cli")
-        print(f"suspended {tenant.slug}: citizens now see a 503 page")
-    elif args.tenant_command == "resume":
-        actions.do_resume_tenant(tenant=tenant, actor="cli")
-        print(f"resumed {tenant.slug}")
-    elif args.tenant_command == "delete":
-        if not args.yes:
-            raise CliError(f"deleting {tenant.slug!r} drops its schema: repeat with --yes")
-        dump = actions.do_delete_tenant(tenant=tenant, actor="cli")
-        print(f"deleted {tenant.slug}; schema dump kept at {dump}")
-    elif args.tenant_command == "backup":
-        from tenants.backup import do_backup_tenant
+def _tenant_create(args: argparse.Namespace) -> None:
+    from tenants.actions import do_create_tenant, primary_hostname
 
-        started = time.monotonic()
-        output = Path(args.output) if args.output else None
-        archive = do_backup_tenant(tenant=tenant, output=output, actor="cli")
-        size = archive.stat().st_size / 1_000_000
-        print(
-            f"backed up {tenant.slug} to {archive} ({size:.1f} MB, "
-            f"{time.monotonic() - started:.1f} s)"
-        )
-    elif args.tenant_command == "domain-add":
-        domain = actions.do_add_domain(
-            tenant=tenant, hostname=args.domain, make_primary=args.primary, actor="cli"
-        )
-        print(f"added domain {domain.domain} to {tenant.slug}")
-    return 0
+    tenant = do_create_tenant(
+        name=args.name,
+        slug=args.slug,
+        kind=args.kind,
+        ags=args.ags,
+        extra_domains=tuple(args.domain or ()),
+        actor="cli",
+    )
+    print(
+        f"created tenant {tenant.slug} (schema {tenant.schema_name}): "
+        f"http://{primary_hostname(tenant.slug)}/"
+    )
+
+
+def _tenant_restore(args: argparse.Namespace) -> None:
+    from tenants.actions import primary_hostname
+    from tenants.backup import do_restore_tenant
+
+    result = do_restore_tenant(
+        archive=Path(args.file), slug=args.new_slug, name=args.name, ags=args.ags, actor="cli"
+    )
+    for note in result.notes:
+        print(f"note: {note}")
+    restored = result.tenant
+    print(
+        f"restored {args.file} as {restored.slug} (schema {restored.schema_name}) in "
+        f"{result.seconds:.1f} s: http://{primary_hostname(restored.slug)}/"
+    )
+
+
+def _tenant_domain_remove(args: argparse.Namespace) -> None:
+    from tenants.actions import do_remove_domain
+
+    do_remove_domain(hostname=args.domain, actor="cli")
+    print(f"removed domain {args.domain}")
+
+
+def _tenant_suspend(args: argparse.Namespace, tenant) -> None:
+    from tenants.actions import do_suspend_tenant
+
+    do_suspend_tenant(tenant=tenant, actor="cli")
+    print(f"suspended {tenant.slug}: citizens now see a 503 page")
+
+
+def _tenant_resume(args: argparse.Namespace, tenant) -> None:
+    from tenants.actions import do_resume_tenant
+
+    do_resume_tenant(tenant=tenant, actor="cli")
+    print(f"resumed {tenant.slug}")
+
+
+def _tenant_delete(args: argparse.Namespace, tenant) -> None:
+    from tenants.actions import do_delete_tenant
+
+    if not args.yes:
+        raise CliError(f"deleting {tenant.slug!r} drops its schema: repeat with --yes")
+    dump = do_delete_tenant(tenant=tenant, actor="cli")
+    print(f"deleted {tenant.slug}; schema dump kept at {dump}")
+
+
+def _tenant_backup(args: argparse.Namespace, tenant) -> None:
+    from tenants.backup import do_backup_tenant
+
+    started = time.monotonic()
+    output = Path(args.output) if args.output else None
+    archive = do_backup_tenant(tenant=tenant, output=output, actor="cli")
+    size = archive.stat().st_size / 1_000_000
+    print(
+        f"backed up {tenant.slug} to {archive} ({size:.1f} MB, {time.monotonic() - started:.1f} s)"
+    )
+
+
+def _tenant_domain_add(args: argparse.Namespace, tenant) -> None:
+    from tenants.actions import do_add_domain
+
+    domain = do_add_domain(
+        tenant=tenant, hostname=args.domain, make_primary=args.primary, actor="cli"
+    )
+    print(f"added domain {domain.domain} to {tenant.slug}")
+
+
+# The CLI imports Django's models only after setting Django up (_setup_django), hence the
+# imports inside these functions.
+_TENANT_COMMANDS_ON_A_PORTAL = {
+    _tenant_suspend,
+    _tenant_resume,
+    _tenant_delete,
+    _tenant_backup,
+    _tenant_domain_add,
+}
+_TENANT_COMMANDS = {
+    "list": _tenant_list,
+    "create": _tenant_create,
+    "restore": _tenant_restore,
+    "domain-remove": _tenant_domain_remove,
+    "suspend": _tenant_suspend,
+    "resume": _tenant_resume,
+    "delete": _tenant_delete,
+    "backup": _tenant_backup,
+    "domain-add": _tenant_domain_add,
+}
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
