@@ -11,6 +11,7 @@ import time
 import zlib
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
@@ -27,6 +28,7 @@ from services.accounts.access import (
 from services.accounts.models import Citizen
 from tenants.models import Tenant
 from tests.sso import Browser, idp_login, query, sign_in
+from tests.test_identity_oidc import FakeProvider, provider  # noqa: F401 - the fake OIDC IdP
 
 BASE = settings.BASE_DOMAIN
 PUBLIC = f"{BASE}:8000"
@@ -255,3 +257,52 @@ def test_trust_level_names_say_how_one_signs_in():
     assert levels.needs_step_up("substantial") and levels.needs_step_up("high")
     check = TrustCheck(required="substantial", reached="basic", next_path="/")
     assert check.required_description == "substanziell – ELSTER-Zertifikat (STORK-QAA-Level-3)"
+
+
+def _oidc_code(fake: FakeProvider, params: dict, *, auth_time: int | None) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": fake.issuer,
+        "aud": "kreisportal",
+        "sub": "oidc-person-42",
+        "iat": now,
+        "exp": now + 300,
+        "nonce": params["nonce"],
+        "acr": "http://eidas.europa.eu/LoA/substantial",
+        "family_name": "Offen",
+    }
+    if auth_time is not None:
+        claims["auth_time"] = auth_time
+    token = jwt.encode(claims, fake.key, algorithm="RS256", headers={"kid": "k1"})
+    code = f"code-{now}-{auth_time}"
+    fake.codes[code] = {"id_token": token, "challenge": params["code_challenge"]}
+    return code
+
+
+@pytest.mark.parametrize("auth_time", ["fresh", "old", "missing"])
+def test_oidc_binding_step_asks_for_a_new_login_and_checks_auth_time(
+    db,
+    provider,  # noqa: F811 - the fixture imported from tests.test_identity_oidc
+    auth_time,
+):
+    browser = Browser()
+    start = _broker_start(
+        browser,
+        tenant="erkelenz",
+        level="substantial",
+        state="y" * 20,
+        next="/antraege/hundesteuer/",
+        service=LEIKA,
+        force="1",
+    )
+    params = query(start["Location"])
+    assert params["prompt"] == "login" and params["max_age"] == "0"
+    instant = {"fresh": int(time.time()), "old": int(time.time()) - 3600, "missing": None}
+    code = _oidc_code(provider, params, auth_time=instant[auth_time])
+    back = browser.get(f"http://{PUBLIC}/oidc/callback/?code={code}&state={params['state']}")
+    if auth_time == "fresh":
+        assert back.status_code == 302
+        next_path = query(back["Location"])["next"]
+        assert next_path.startswith(f"/antraege/hundesteuer/?{stepup.PARAM}=")
+    else:
+        assert back.status_code == 400

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import time
 from functools import lru_cache
 
 import jwt
@@ -17,6 +18,8 @@ from django.utils.http import urlencode
 from kreisportal.identity.levels import LEVELS
 
 TIMEOUT = 10
+# a binding step's re-authentication must be this recent (seconds, auth_time of the ID token)
+FORCED_MAX_AGE = 300
 # acr values an OIDC provider may send, mapped to our levels (eIDAS / STORK style)
 ACR_LEVELS = {
     **{class_ref: name for name, (class_ref, _, _) in LEVELS.items()},
@@ -43,8 +46,9 @@ def redirect_uri() -> str:
     return f"{settings.PUBLIC_URL.rstrip('/')}/oidc/callback/"
 
 
-def authorization_url(*, level: str) -> tuple[str, dict]:
-    """(URL to send the browser to, state to keep in the broker session)."""
+def authorization_url(*, level: str, force: bool = False) -> tuple[str, dict]:
+    """(URL to send the browser to, state to keep in the broker session). `force`: a binding
+    step, the provider authenticates again (prompt=login, max_age=0; auth_time checked)."""
     config = discovery(settings.OIDC_ISSUER)
     verifier = secrets.token_urlsafe(48)
     challenge = (
@@ -55,6 +59,7 @@ def authorization_url(*, level: str) -> tuple[str, dict]:
         "nonce": secrets.token_urlsafe(24),
         "verifier": verifier,
         "level": level,
+        "force": force,
     }
     params = {
         "response_type": "code",
@@ -67,6 +72,8 @@ def authorization_url(*, level: str) -> tuple[str, dict]:
         "code_challenge_method": "S256",
         "acr_values": LEVELS[level][0],
     }
+    if force:
+        params.update(prompt="login", max_age="0")
     return f"{config['authorization_endpoint']}?{urlencode(params)}", pending
 
 
@@ -102,6 +109,10 @@ def identity_from_code(*, code: str, pending: dict) -> dict:
         raise OIDCError(f"ID token refused: {exc}") from exc
     if claims.get("nonce") != pending["nonce"]:
         raise OIDCError("ID token refused: nonce does not match")
+    if pending.get("force"):
+        auth_time = claims.get("auth_time")
+        if not isinstance(auth_time, int | float) or time.time() - auth_time > FORCED_MAX_AGE:
+            raise OIDCError("ID token refused: no fresh authentication for the binding step")
     address = claims.get("address") or {}
     return {
         "pseudonym": f"oidc:{claims['sub']}",

@@ -148,7 +148,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if settings.IDENTITY_PROTOCOL == "oidc":
         from kreisportal.identity import oidc
 
-        location, oidc_pending = oidc.authorization_url(level=level)
+        location, oidc_pending = oidc.authorization_url(level=level, force=force)
         request.session["oidc_pending"] = {**oidc_pending, "broker": pending}
         return HttpResponseRedirect(location)
     request_id, location = saml.authn_request_redirect(
