@@ -73,14 +73,20 @@ CODE_ALPHABET = "ACEFHJKMNPRTUVWXY34679"
 BOOKED_SHARE = 0.55  # about half of the near future is taken, less further ahead
 
 
-def _code(rng: random.Random) -> str:
-    raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(6))
-    return f"{raw[:3]}-{raw[3:]}"
+def _code(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(6))
+        code = f"{raw[:3]}-{raw[3:]}"
+        if code not in taken:
+            taken.add(code)
+            return code
 
 
-def _booked_rows(
+def booked_rows(
     schedule: OfficeSchedule, offered: list[tuple[Service, int]], rng: random.Random, days: int
 ) -> list[Appointment]:
+    """Confirmed demo appointments on the next `days` days, busier soon than later."""
+    taken = set(Appointment.objects.values_list("code", flat=True))
     calendar = Calendar(
         counters=schedule.counters,
         slot_minutes=schedule.slot_minutes,
@@ -107,7 +113,7 @@ def _booked_rows(
                                 starts=starts,
                                 ends=starts + timedelta(minutes=minutes),
                                 status=Status.CONFIRMED,
-                                code=_code(rng),
+                                code=_code(rng, taken),
                                 name=name,
                                 email=f"demo-{rng.randrange(10**6)}@example.invalid",
                                 services=[
@@ -154,9 +160,7 @@ def seed_tenant_appointments(tenant: Tenant, *, days: int = 28) -> int:
                     )
                     offered.append((by_key[key], minutes))
             if offered:
-                rows = _booked_rows(schedule, offered, rng, days)
-                codes = set(Appointment.objects.values_list("code", flat=True))
-                rows = [row for row in rows if row.code not in codes and not codes.add(row.code)]
+                rows = booked_rows(schedule, offered, rng, days)
                 Appointment.objects.bulk_create(rows, batch_size=1000)
                 created += len(rows)
     return created

@@ -252,7 +252,10 @@ class Appointment(models.Model):
                 condition=~Q(status__in=RELEASED),
             ),
         ]
-        indexes = [models.Index(fields=["email", "status"], name="appt_email_status")]
+        indexes = [
+            models.Index(fields=["email", "status"], name="appt_email_status"),
+            models.Index(fields=["schedule", "starts"], name="appt_schedule_starts"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.starts:%d.%m.%Y %H:%M}"

@@ -5,6 +5,7 @@ epoch seconds, so a day across a DST change has the right length."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -34,6 +35,13 @@ class Exception_:
     closes: time | None = None
 
 
+LONG = 86400  # busy entries longer than a day (long blocks) are checked on every day
+
+
+def _seconds(moment: datetime | int) -> int:
+    return moment if isinstance(moment, int) else int(moment.timestamp())
+
+
 @dataclass
 class Calendar:
     """What the computation needs of one office, loaded once for a range of days."""
@@ -42,20 +50,28 @@ class Calendar:
     slot_minutes: int
     weekly: list[dict]
     exceptions: list[Exception_] = field(default_factory=list)
-    # (counter or None for all counters, starts, ends)
-    busy: list[tuple[int | None, datetime, datetime]] = field(default_factory=list)
-    _by_day: dict[date, list] | None = field(default=None, init=False, repr=False)
+    # (counter or None for all counters, starts, ends): aware datetimes or epoch seconds
+    busy: list[tuple[int | None, datetime | int, datetime | int]] = field(default_factory=list)
+    _index: tuple[list[int], list[tuple], list[tuple]] | None = field(
+        default=None, init=False, repr=False
+    )
 
-    def busy_on(self, day: date) -> list[tuple[int | None, datetime, datetime]]:
-        """Busy entries touching `day` (bucketed once: a range of days costs one pass)."""
-        if self._by_day is None:
-            self._by_day = {}
-            for entry in self.busy:
-                first = entry[1].astimezone(BERLIN).date()
-                last = entry[2].astimezone(BERLIN).date()
-                for touched in days_between(first, last):
-                    self._by_day.setdefault(touched, []).append(entry)
-        return self._by_day.get(day, [])
+    def busy_between(self, lo: int, hi: int) -> list[tuple[int | None, int, int]]:
+        """Busy entries overlapping [lo, hi) in epoch seconds (sorted once; a range of days
+        costs one sort and a binary search per day)."""
+        if self._index is None:
+            entries = [
+                (counter, _seconds(starts), _seconds(ends)) for counter, starts, ends in self.busy
+            ]
+            short = sorted((e for e in entries if e[2] - e[1] <= LONG), key=lambda e: e[1])
+            long = [e for e in entries if e[2] - e[1] > LONG]
+            self._index = ([e[1] for e in short], short, long)
+        starts, short, long = self._index
+        first = bisect_left(starts, lo - LONG)
+        last = bisect_left(starts, hi)
+        found = [e for e in short[first:last] if e[2] > lo]
+        found.extend(e for e in long if e[1] < hi and e[2] > lo)
+        return found
 
 
 def _at(day: date, moment: time) -> int:
@@ -84,12 +100,9 @@ def day_spans(calendar: Calendar, day: date) -> list[tuple[int, int]]:
 class _Busy:
     """Busy intervals of each counter on one day, sorted, for a sweep over rising starts."""
 
-    def __init__(self, calendar: Calendar, day: date, lo: int, hi: int) -> None:
+    def __init__(self, calendar: Calendar, lo: int, hi: int) -> None:
         self.per_counter: list[list[tuple[int, int]]] = [[] for _ in range(calendar.counters)]
-        for counter, starts, ends in calendar.busy_on(day):
-            s, e = int(starts.timestamp()), int(ends.timestamp())
-            if e <= lo or s >= hi:
-                continue
+        for counter, s, e in calendar.busy_between(lo, hi):
             targets = range(calendar.counters) if counter is None else [counter - 1]
             for index in targets:
                 if 0 <= index < calendar.counters:
@@ -122,7 +135,7 @@ def free_starts(
     if not spans or minutes <= 0:
         return []
     step, length = calendar.slot_minutes * 60, minutes * 60
-    busy = _Busy(calendar, day, spans[0][0], spans[-1][1])
+    busy = _Busy(calendar, spans[0][0], spans[-1][1])
     limit = int(earliest.timestamp())
     found: list[datetime] = []
     for opens, closes in spans:
@@ -144,7 +157,7 @@ def free_counters(calendar: Calendar, starts: datetime, minutes: int) -> list[in
     step = calendar.slot_minutes * 60
     for opens, closes in day_spans(calendar, day):
         if opens <= s and e <= closes and (s - opens) % step == 0:
-            return _Busy(calendar, day, s, e).free_counters(s, e)
+            return _Busy(calendar, s, e).free_counters(s, e)
     return []
 
 
