@@ -193,7 +193,14 @@ class SubmissionApi:
             if urlsplit(issuer).netloc != urlsplit(self.endpoints.submission_api).netloc:
                 raise crypto.SignatureInvalid(f"fremder Aussteller {issuer!r}")
             return self.service_jwks()
-        return [self.destination_key(issuer, kid)]
+        # a destination's signing key by its kid: kids are not reused, so it may be kept a while
+        raw = f"{self.endpoints.submission_api}|{issuer}|{kid}".encode()
+        key = "fitconnect-destkey:" + hashlib.sha256(raw).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = self.destination_key(issuer, kid)
+            cache.set(key, found, 3600)
+        return [found]
 
 
 @dataclass(frozen=True)
