@@ -8,6 +8,8 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from services.models import Service
+
 
 class ImageWithCaptionBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("Bild"))
@@ -35,7 +37,6 @@ class ServiceKeyBlock(blocks.CharBlock):
 
     def clean(self, value):
         value = super().clean(value).strip()
-        from services.models import Service
 
         if not Service.objects.filter(leika_key=value).exists():
             raise ValidationError(

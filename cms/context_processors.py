@@ -4,28 +4,23 @@ Lazy: a page that does not render a piece does not pay for its queries."""
 from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
+from wagtail.models import Site
 
+from cms.branding import BrandingSettings
+from cms.legal import legal_pages
 from tenants.selectors import district_name, in_tenant_schema
 
 
 def _branding(request):
-    from wagtail.models import Site
-
-    from cms.branding import BrandingSettings
-
     site = Site.find_for_request(request)
     return BrandingSettings.for_site(site) if site else None
 
 
 def _legal_pages():
-    from cms.legal import legal_pages
-
     return legal_pages()
 
 
 def _nav_pages(request):
-    from wagtail.models import Site
-
     site = Site.find_for_request(request)
     if site is None:
         return []

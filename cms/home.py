@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -9,6 +10,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from cms.blocks import ServiceKeyBlock
+from cms.news import NewsArticlePage, district_news
+from services.models import LifeSituation, Service
+from services.selectors import district_tenant, portal_url
 
 # The life situations most citizens look for, shown as tiles on every home page.
 CITIZEN_LIFE_SITUATIONS = [
@@ -68,15 +72,11 @@ class HomePage(Page):
 
     def clean(self):
         super().clean()
-        from django.core.exceptions import ValidationError
 
         if self.hero_image_id and not self.hero_image_alt.strip():
             raise ValidationError({"hero_image_alt": _("Bitte einen Alternativtext angeben.")})
 
     def get_context(self, request, *args, **kwargs):
-        from cms.news import NewsArticlePage, district_news
-        from services.models import LifeSituation, Service
-
         context = super().get_context(request, *args, **kwargs)
         keys = [block.value for block in self.top_services]
         by_key = {s.leika_key: s for s in Service.objects.filter(leika_key__in=keys)}
@@ -85,8 +85,6 @@ class HomePage(Page):
         context["news"] = NewsArticlePage.objects.live().public().order_by("-date", "-pk")[:3]
         tenant = getattr(request, "tenant", None)
         if self.show_district_news and getattr(tenant, "kind", "") == "municipality":
-            from services.selectors import district_tenant, portal_url
-
             items = district_news(limit=3)
             district = district_tenant() if items else None
             base = portal_url(district, scheme=request.scheme, port=request.get_port(), path="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
@@ -18,6 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
+from tenants.models import DistrictNewsItem
 
 NEWS_PER_PAGE = 10
 
@@ -100,7 +102,6 @@ class NewsArticlePage(Page):
 
     def clean(self):
         super().clean()
-        from django.core.exceptions import ValidationError
 
         if self.image_id and not self.image_alt.strip():
             raise ValidationError({"image_alt": _("Bitte einen Alternativtext angeben.")})
@@ -151,6 +152,4 @@ class AtomNewsFeed(NewsFeed):
 
 def district_news(limit: int = 3) -> list:
     """The district's latest news from the public read model (no cross-schema read)."""
-    from tenants.models import DistrictNewsItem
-
     return list(DistrictNewsItem.objects.all()[:limit])

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.dispatch import receiver
+from django_tenants.utils import tenant_context
 from wagtail.signals import page_published, page_unpublished
 
 from cms.cache import purge_tenant_page_cache
 from cms.news import NewsArticlePage
+from tenants.models import DistrictNewsItem, Tenant
 
 
 def _is_district() -> bool:
@@ -18,10 +20,6 @@ def _is_district() -> bool:
 
 def _purge_municipal_caches() -> None:
     """District news show on every municipal home page ("Aus dem Kreis")."""
-    from django_tenants.utils import tenant_context
-
-    from tenants.models import Tenant
-
     for tenant in Tenant.objects.filter(kind=Tenant.Kind.MUNICIPALITY):
         with tenant_context(tenant):
             purge_tenant_page_cache()
@@ -32,7 +30,6 @@ def _page_published(sender, instance, **kwargs) -> None:
     purge_tenant_page_cache()
     if _is_district() and isinstance(instance.specific, NewsArticlePage):
         transaction.on_commit(_purge_municipal_caches)
-        from tenants.models import DistrictNewsItem
 
         article = instance.specific
         url_parts = article.get_url_parts()
@@ -52,6 +49,5 @@ def _page_unpublished(sender, instance, **kwargs) -> None:
     purge_tenant_page_cache()
     if _is_district():
         transaction.on_commit(_purge_municipal_caches)
-        from tenants.models import DistrictNewsItem
 
         DistrictNewsItem.objects.filter(page_id=instance.pk).delete()

@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from cms.legal import missing_legal_kinds
+from tenants.actions import open_go_live_items
 
 
 class MissingLegalPagesPanel(Component):
@@ -42,8 +43,6 @@ class GoLiveChecklistPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_go_live_checklist_panel(request, panels) -> None:
-    from tenants.actions import open_go_live_items
-
     tenant = getattr(request, "tenant", None)
     if tenant is not None and getattr(tenant, "is_preparing", False):
         panels.insert(0, GoLiveChecklistPanel(open_go_live_items(tenant)))

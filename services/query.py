@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from services.models import SearchWord
+
 CONTENT = Path(__file__).resolve().parent / "content"
 SYNONYMS_FILE = CONTENT / "synonyms_de.json"
 MAX_TERMS = 8
@@ -144,8 +146,6 @@ VOCABULARY_TTL = 300.0
 def vocabulary() -> Vocabulary:
     """The catalogue vocabulary of this process (reloaded after `forget_vocabulary()` or
     after VOCABULARY_TTL seconds, so a re-import in another process shows up too)."""
-    from services.models import SearchWord
-
     now = time.monotonic()
     if _VOCABULARY["value"] is None or now - _VOCABULARY["loaded"] > VOCABULARY_TTL:
         words = list(SearchWord.objects.values_list("word", flat=True))

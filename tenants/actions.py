@@ -7,12 +7,17 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_tenants.utils import get_public_schema_name, tenant_context
 
-from kreisportal.database import PostgresToolError
+from kreisportal.database import PostgresToolError, run_pg_program
 from tenants.clone import CloneError
 from tenants.errors import TenantActionError
 from tenants.hooks import go_live_checklist, tenant_provisioned
@@ -311,8 +316,6 @@ def do_delete_tenant(*, tenant: Tenant, backup_dir: Path | None = None, actor: s
 def dump_schema(*, schema_name: str, slug: str, backup_dir: Path) -> Path:
     """`pg_dump -n <schema>` into `backup_dir`, with the pg_dump matching the server
     (`kreisportal.database.pg_program`)."""
-    from kreisportal.database import PostgresToolError, run_pg_program
-
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
     target = backup_dir / f"{slug}-{stamp}.dump"
@@ -337,13 +340,6 @@ def do_create_editor(
     password: returns (username, path) where path is the tenant host's one-time link to set one
     (Django's password reset token: expires after PASSWORD_RESET_TIMEOUT, invalid once used).
     """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-    from django_tenants.utils import tenant_context
-
     if not tenant.is_portal:
         raise TenantActionError("Ein Systemmandant hat keine Redaktion.")
     username = check_username(username)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from kreisportal.database import run_pg_program
+
 # Stands for the clone's quoted schema name in the stored DDL; a character sequence that pg_dump
 # output cannot contain outside string literals, and that a check below makes sure is new.
 _TARGET = "\u00abclone-target\u00bb"
@@ -125,8 +127,6 @@ def _fingerprint(template: str) -> str:
 
 
 def _generate(template: str, fingerprint: str) -> TemplateDefinition:
-    from kreisportal.database import run_pg_program
-
     def dump(section: str) -> str:
         return run_pg_program(
             "pg_dump",

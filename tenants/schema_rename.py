@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 from django.conf import settings
 from django.db import connection
+from psycopg import sql
 
 from kreisportal.database import run_pg_program
 
@@ -21,7 +22,6 @@ def renamed_dump(dump: Path, old_schema: str, new_schema: str, work: Path) -> Pa
     """A dump of the same schema under `new_schema`, made in a scratch database."""
     if old_schema == new_schema:
         return dump
-    from psycopg import sql
 
     scratch = f"kp_restore_{uuid.uuid4().hex[:12]}"
     maintenance = _conninfo()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -116,8 +117,6 @@ def check_imprint(imprint: dict[str, str]) -> dict[str, str]:
 
 
 def check_username(username: str) -> str:
-    from django.contrib.auth.validators import UnicodeUsernameValidator
-
     username = (username or "").strip()
     try:
         if not username or len(username) > 150:

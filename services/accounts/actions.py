@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from payments.models import Payment
@@ -90,8 +91,6 @@ class AccountKept(Exception):
 def do_delete_account(*, citizen: Citizen) -> None:
     """GDPR Art. 17 in this tenant: the account, its personal data and postbox go — unless
     applications or orders exist, which the authority has to keep (Art. 17(3)(b))."""
-    from django.db.models import ProtectedError
-
     user = citizen.user
     try:
         with transaction.atomic():

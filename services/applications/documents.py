@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -46,8 +47,6 @@ def _render(template: str, application: Application, **extra) -> bytes:
 
 
 def _tenant_name() -> str:
-    from django.db import connection
-
     return getattr(getattr(connection, "tenant", None), "name", "")
 
 

@@ -3,6 +3,8 @@ answer a query, withdraw. Every application is reachable only by its own citizen
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,7 +23,8 @@ from services.applications.actions import (
     do_submit,
     do_withdraw,
 )
-from services.applications.forms import MessageForm, build_form, stored_values
+from services.applications.documents import answers
+from services.applications.forms import MessageForm, build_form, max_upload_bytes, stored_values
 from services.applications.models import Application, ApplicationForm, Status
 
 
@@ -129,8 +132,6 @@ def _form_context(definition, form, draft, *, saved: bool = False) -> dict:
 
 
 def _max_upload() -> int:
-    from services.applications.forms import max_upload_bytes
-
     return max_upload_bytes()
 
 
@@ -144,8 +145,6 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _detail_context(application: Application, reply_form) -> dict:
-    from services.applications.documents import answers
-
     return {
         "application": application,
         "answers": answers(application),
@@ -239,8 +238,6 @@ def document(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
