@@ -9,7 +9,7 @@ import pytest
 
 from payments.actions import do_book_payment_event
 from services.accounts.actions import do_sign_in_citizen
-from services.applications.actions import do_run_pipeline
+from services.applications.actions import do_mark_paid, do_run_pipeline
 from services.fulfillment.actions import do_place_cadastral_order
 from services.fulfillment.documents import render_extract
 from services.fulfillment.models import Parcel
@@ -39,8 +39,10 @@ def test_paid_to_postbox_and_pdfs_per_second(in_tenant, benchmark_report):
                 outcome="paid",
                 method="card",
             )
+            # what the payment's owner route and then the task do, in this process
+            do_mark_paid(payment=order.payment)
             order.refresh_from_db()
-            do_run_pipeline(application=order.application)  # what the task does, in-process
+            do_run_pipeline(application=order.application)
             samples.append((time.perf_counter() - started) * 1000)
         ordered = sorted(samples)
         p50, p95 = statistics.median(ordered), ordered[int(0.95 * len(ordered)) - 1]
