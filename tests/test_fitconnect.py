@@ -514,3 +514,61 @@ def test_each_municipality_has_a_demo_form_delivered_to_its_sandbox(in_tenant):
             assert FitConnectSettings.load().environment == Environment.SANDBOX
     with in_tenant("kreis"):
         assert not ApplicationForm.objects.filter(handling="fitconnect").exists()
+
+
+def test_editors_configure_destinations_and_bad_input_is_named(client, in_tenant):
+    with in_tenant("erkelenz"):
+        form = ApplicationForm.objects.get(slug="hund-anmelden")
+        editor = get_user_model().objects.create_user("fit-redaktion", password="Redaktion-2026")
+        editor.groups.add(Group.objects.get(name="Editors"))
+    host = {"HTTP_HOST": f"erkelenz.{BASE}"}
+    client.post("/cms/login/", {"username": "fit-redaktion", "password": "Redaktion-2026"}, **host)
+    add = "/cms/snippets/fitconnect/formdestination/add/"
+    assert client.get(add, **host).status_code == 200
+    bad = client.post(add, {"form": form.pk, "mode": "fixed", "destination_id": ""}, **host)
+    assert bad.status_code == 200 and "Zustellpunkt-ID (UUID)" in bad.content.decode()
+    good = client.post(
+        add,
+        {
+            "form": form.pk,
+            "mode": "fixed",
+            "destination_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "authority_name": "Ordnungsamt",
+        },
+        **host,
+    )
+    assert good.status_code == 302
+    settings_page = client.get("/cms/settings/fitconnect/fitconnectsettings/", **host)
+    assert settings_page.status_code in (200, 302)
+    with in_tenant("erkelenz"):
+        assert FormDestination.objects.get(form=form).authority_name == "Ordnungsamt"
+    with in_tenant("gangelt"):
+        assert not FormDestination.objects.filter(authority_name="Ordnungsamt").exists()
+
+
+def test_staff_see_failing_deliveries_first_and_retry_them(
+    client, in_tenant, fake, eager_tasks, django_capture_on_commit_callbacks
+):
+    with in_tenant("erkelenz"):
+        form = _form(environment=Environment.TEST, fake=fake)
+        ok = _submit(form, _citizen("ok"), django_capture_on_commit_callbacks)
+        fake.published_kid_override = "wrong"
+        failing = _submit(form, _citizen("bad"), django_capture_on_commit_callbacks)
+        fake.published_kid_override = None
+        user = get_user_model().objects.create_user("fit-clerk", password="Sachbearbeitung-2026")
+        user.groups.add(Group.objects.get(name="Sachbearbeitung"))
+    host = {"HTTP_HOST": f"erkelenz.{BASE}"}
+    assert client.get("/cms/fitconnect/", **host).status_code in (302, 403)  # not signed in
+    client.post(
+        "/cms/login/", {"username": "fit-clerk", "password": "Sachbearbeitung-2026"}, **host
+    )
+    page = client.get("/cms/fitconnect/", **host).content.decode()
+    assert page.index(failing.reference) < page.index(ok.reference)
+    assert "Erneut versuchen" in page and "Schlüssel-ID" in page
+    delivery = _delivery(failing)
+    assert client.get(f"/cms/fitconnect/{delivery.public_id}/erneut/", **host).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = client.post(f"/cms/fitconnect/{delivery.public_id}/erneut/", **host)
+    assert retried.status_code == 302
+    with in_tenant("erkelenz"):
+        assert _delivery(failing).state == Delivery.State.SUBMITTED
