@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payments.models import ManualRefund, Payment, PaymentEvent
 from payments.owners import tell_owner_paid
-from payments.providers import ManualRefundRequired
+from payments.providers import ManualRefundRequired, registry
 
 logger = logging.getLogger(__name__)
 # states a provider's confirmed "paid" still overrides (see do_book_payment_event)
@@ -40,7 +40,6 @@ def do_create_payment(
     """A pending payment; `pays_for` names the owner kind told when it is paid
     (payments.owners), `booking_data` where the cash office books it (e.g. the local service's
     `booking_data`: cost centre, account)."""
-    from payments.providers import registry
 
     if provider not in registry:
         raise PaymentError(f"unknown payment provider {provider!r}")
@@ -152,7 +151,6 @@ def do_refund_payment(*, payment_id, reason: str = "") -> tuple[Payment, bool]:
     (ManualRefundRequired) gets a manual refund for staff, once; the payment stays paid until
     staff mark it done (do_complete_manual_refund).
     """
-    from payments.providers import registry
 
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
@@ -189,7 +187,6 @@ def do_start_payment(*, payment: Payment, request, return_path: str):
     """Hand a pending payment to its provider; returns where to send the citizen (Redirect).
     The provider's reference (PayPal order, Stripe session) is stored here, never by the
     provider. ProviderError when the platform refuses or cannot be reached."""
-    from payments.providers import registry
 
     redirect = registry[payment.provider].start(payment, request, return_path=return_path)
     if redirect.reference:

@@ -19,8 +19,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kreisportal.http import parse_uuid, safe_local_path
-from payments.actions import do_book_payment_event
+from payments.actions import do_book_payment_event, do_book_webhook_events
 from payments.models import Payment
+from payments.providers import ProviderError, WebhookRefused, registry
+from payments.providers.xbezahldienste import event_id
 
 logger = logging.getLogger(__name__)
 OUTCOMES = {"erfolg": "paid", "fehler": "failed", "abbruch": "cancelled"}
@@ -79,7 +81,6 @@ def paypal_return(request: HttpRequest) -> HttpResponse:
     CREATED or PAYER_ACTION_REQUIRED and could still be approved in another tab). The payment
     stays pending; "Jetzt bezahlen" starts a new attempt, and reconciliation settles the old one.
     """
-    from payments.providers import ProviderError, registry
 
     payment = access_payment(request, request.GET.get("zahlung", ""), provider="paypal")
     back = safe_local_path(request.GET.get("zurueck", ""))
@@ -108,8 +109,6 @@ def xbezahldienste_return(request: HttpRequest) -> HttpResponse:
     it); the outcome is the platform's status query, booked once per transaction and outcome
     (the same booking a notification or the reconciliation would make). A payment the platform
     still reports open stays pending; an unreachable platform is settled later."""
-    from payments.providers import ProviderError, registry
-    from payments.providers.xbezahldienste import event_id
 
     payment = access_payment(request, request.GET.get("zahlung", ""), provider="xbezahldienste")
     back = safe_local_path(request.GET.get("zurueck", ""))
@@ -150,7 +149,6 @@ def webhook_post_only(view: Callable[..., JsonResponse]):
 
 
 def _provider_by_webhook_name(name: str):
-    from payments.providers import registry
 
     return next((p for p in registry if p.webhook_name and p.webhook_name == name), None)
 
@@ -160,8 +158,6 @@ def _provider_by_webhook_name(name: str):
 def provider_webhook(request: HttpRequest, name: str) -> JsonResponse:
     """/zahlung/webhooks/<name>/: the provider verifies and parses its webhook
     (`handle_webhook`), the events are booked here, once each."""
-    from payments.actions import do_book_webhook_events
-    from payments.providers import WebhookRefused
 
     provider = _provider_by_webhook_name(name)
     if provider is None:
