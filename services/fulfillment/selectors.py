@@ -2,8 +2,55 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
+from kreisportal.http import parse_number
 from services.accounts.models import Citizen
-from services.fulfillment.models import CadastralOrder
+from services.applications.models import Status
+from services.fulfillment.models import CadastralOrder, Gemarkung, Parcel
+
+SEARCH_FIELDS = ("gemarkung", "flur", "flurstueck", "adresse")
+MAX_PARCELS = 50
+
+
+def gemarkungen() -> QuerySet[Gemarkung]:
+    return Gemarkung.objects.all()
+
+
+def find_parcels(params: dict[str, str]) -> tuple[list[Parcel], list[str]]:
+    """Parcels matching the search form (Gemarkung, Flur, Flurstück "Zähler[/Nenner]", part of
+    the address), at most MAX_PARCELS; or the errors naming what is not a number."""
+    query = Parcel.objects.select_related("gemarkung")
+    errors = []
+    if params.get("adresse"):
+        query = query.filter(address__icontains=params["adresse"][:100])
+    if params.get("gemarkung"):
+        query = query.filter(gemarkung__number=params["gemarkung"])
+    for field, column in (("flur", "flur"), ("flurstueck", "zaehler")):
+        value = params.get(field, "").split("/")[0]
+        if value:
+            number = parse_number(value, max_digits=9)
+            if number is None:
+                errors.append(f"„{params[field][:40]}“ ist keine gültige Nummer.")
+                continue
+            query = query.filter(**{column: number})
+    return ([] if errors else list(query[:MAX_PARCELS])), errors
+
+
+def parcel(parcel_id: str) -> Parcel | None:
+    number = parse_number(parcel_id)
+    return Parcel.objects.filter(pk=number).first() if number is not None else None
+
+
+def verified_order(code: str) -> CadastralOrder | None:
+    """The delivered order with this verification code (what the QR code on an extract asks)."""
+    if not code:
+        return None
+    return (
+        CadastralOrder.objects.select_related("parcel__gemarkung", "application")
+        .filter(verification_code=code, application__status=Status.COMPLETED)
+        .first()
+    )
 
 
 def export_orders(*, citizen: Citizen, export: dict) -> None:

@@ -8,19 +8,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kreisportal.files import download_name, private_file_response
-from kreisportal.http import parse_number
 from kreisportal.identity.levels import TrustLevel
 from payments.actions import do_start_payment
 from payments.providers import ProviderError
 from services.accounts.access import current_citizen, sign_in_url
 from services.applications.models import Status
+from services.fulfillment import selectors
 from services.fulfillment.access import access_cadastral_order
 from services.fulfillment.actions import (
     OrderRefused,
     do_place_cadastral_order,
     do_prepare_order_payment,
 )
-from services.fulfillment.models import FEES, CadastralOrder, Gemarkung, Parcel, Product
+from services.fulfillment.models import FEES, CadastralOrder, Product
 
 
 def _district_only(request: HttpRequest) -> None:
@@ -30,37 +30,19 @@ def _district_only(request: HttpRequest) -> None:
 
 def search(request: HttpRequest) -> HttpResponse:
     _district_only(request)
-    gemarkungen = Gemarkung.objects.all()
-    params = {
-        k: request.GET.get(k, "").strip() for k in ("gemarkung", "flur", "flurstueck", "adresse")
-    }
-    parcels, errors = [], []
-    if any(params.values()):
-        query = Parcel.objects.select_related("gemarkung")
-        if params["adresse"]:
-            query = query.filter(address__icontains=params["adresse"][:100])
-        if params["gemarkung"]:
-            query = query.filter(gemarkung__number=params["gemarkung"])
-        for field, column in (("flur", "flur"), ("flurstueck", "zaehler")):
-            value = params[field].split("/")[0]
-            if value:
-                number = parse_number(value, max_digits=9)
-                if number is None:
-                    errors.append(f"„{params[field][:40]}“ ist keine gültige Nummer.")
-                    continue
-                query = query.filter(**{column: number})
-        if not errors:
-            parcels = list(query[:50])
+    params = {k: request.GET.get(k, "").strip() for k in selectors.SEARCH_FIELDS}
+    searched = any(params.values())
+    parcels, errors = selectors.find_parcels(params) if searched else ([], [])
     return TemplateResponse(
         request,
         "fulfillment/search.html",
         {
-            "gemarkungen": gemarkungen,
+            "gemarkungen": selectors.gemarkungen(),
             "params": params,
             "parcels": parcels,
             "errors": errors,
             "products": [(p.value, p.label, FEES[p]) for p in Product],
-            "searched": any(params.values()),
+            "searched": searched,
         },
         status=400 if errors else 200,
     )
@@ -72,7 +54,7 @@ def order(request: HttpRequest) -> HttpResponse:
     citizen = current_citizen(request)
     if citizen is None:
         return HttpResponseRedirect(sign_in_url(next_path=reverse("cadastre-search")))
-    parcel = Parcel.objects.filter(pk=parse_number(request.POST.get("parcel", ""))).first()
+    parcel = selectors.parcel(request.POST.get("parcel", ""))
     if parcel is None:
         raise Http404("Flurstück nicht gefunden")
     try:
@@ -159,13 +141,7 @@ def order_document(request: HttpRequest, order_id: str) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     _district_only(request)
     code = request.GET.get("code", "").strip().upper()[:20]
-    found = (
-        CadastralOrder.objects.select_related("parcel__gemarkung", "application")
-        .filter(verification_code=code, application__status=Status.COMPLETED)
-        .first()
-        if code
-        else None
-    )
+    found = selectors.verified_order(code)
     return TemplateResponse(
         request,
         "fulfillment/verify.html",
