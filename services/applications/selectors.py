@@ -6,6 +6,26 @@ from django.db.models import Count
 
 from services.accounts.models import Citizen
 from services.applications.handlers import AutomatedHandler, handlers
+from services.applications.models import Application, ApplicationForm, Status
+
+
+def active_form(slug: str) -> ApplicationForm | None:
+    """The online form citizens fill in at /antraege/<slug>/ (active ones only)."""
+    return (
+        ApplicationForm.objects.select_related("local_service__service")
+        .prefetch_related("fields")
+        .filter(slug=slug, active=True)
+        .first()
+    )
+
+
+def draft_of(form: ApplicationForm, citizen: Citizen) -> Application | None:
+    """The citizen's one open draft of the form (saved between visits), if any."""
+    return (
+        Application.objects.prefetch_related("uploads")
+        .filter(form=form, citizen=citizen, status=Status.DRAFT)
+        .first()
+    )
 
 
 def export_applications(*, citizen: Citizen, export: dict) -> None:

@@ -3,8 +3,6 @@ answer a query, withdraw. Every application is reachable only by its own citizen
 
 from __future__ import annotations
 
-import uuid
-
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +12,8 @@ from payments.actions import do_start_payment
 from payments.providers import ProviderError
 from services.accounts.access import current_citizen, sign_in_redirect, trust_check
 from services.accounts.models import Citizen
-from services.applications import states
+from services.applications import selectors, states
+from services.applications.access import access_application, access_upload
 from services.applications.actions import (
     ApplicationRefused,
     do_prepare_payment,
@@ -29,29 +28,13 @@ from services.applications.models import Application, ApplicationForm, Status
 
 
 def _own_application(request: HttpRequest, public_id: str) -> tuple[Citizen, Application]:
-    """The signed-in citizen's application; another citizen's, another tenant's or a guessed id
-    is 404 (never 403: the existence of an application is not revealed)."""
     citizen = current_citizen(request)
-    application = (
-        Application.objects.select_related("form__local_service__service", "payment")
-        .filter(public_id=public_id, citizen=citizen)
-        .first()
-        if citizen is not None and _is_uuid(public_id)
-        else None
-    )
-    if application is None:
-        raise Http404("Antrag nicht gefunden")
-    return citizen, application
+    return citizen, access_application(citizen, public_id)
 
 
 @require_http_methods(["GET", "POST"])
 def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
-    definition = (
-        ApplicationForm.objects.select_related("local_service__service")
-        .prefetch_related("fields")
-        .filter(slug=slug, active=True)
-        .first()
-    )
+    definition = selectors.active_form(slug)
     if definition is None:
         raise Http404("Diesen Online-Antrag gibt es hier nicht.")
     if definition.entry_url != request.path:  # a handler with an order page of its own
@@ -72,11 +55,7 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
             },
             status=403,
         )
-    draft = (
-        Application.objects.prefetch_related("uploads")
-        .filter(form=definition, citizen=citizen, status=Status.DRAFT)
-        .first()
-    )
+    draft = selectors.draft_of(definition, citizen)
     uploaded = {u.field_name for u in draft.uploads.all()} if draft else set()
     submitting = request.POST.get("aktion") == "einreichen"
     if request.method == "POST":
@@ -219,11 +198,7 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def upload_file(request: HttpRequest, public_id: str, upload_id: str) -> HttpResponse:
     _, application = _own_application(request, public_id)
-    upload = (
-        application.uploads.filter(public_id=upload_id).first() if _is_uuid(upload_id) else None
-    )
-    if upload is None:
-        raise Http404("Datei nicht gefunden")
+    upload = access_upload(application, upload_id)
     return private_file_response(upload.file, download_name=upload.original_name)
 
 
@@ -235,11 +210,3 @@ def document(request: HttpRequest, public_id: str) -> HttpResponse:
         application.document,
         download_name=download_name(application.document, stem=f"bescheid-{application.reference}"),
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
