@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from payments.models import Payment
-from services.accounts.hooks import kept_records_count, personal_data_export
+from services.accounts.hooks import kept_records_count, message_delivered, personal_data_export
 from services.accounts.models import Citizen, PostboxMessage
 
 IDENTITY_FIELDS = (
@@ -61,6 +61,7 @@ def do_deliver_message(
         message.attachment_name = attachment[0][-200:]
         message.attachment.save(attachment[0], ContentFile(attachment[1]), save=False)
     message.save()
+    message_delivered.send(message=message)  # further channels (ZBP)
     if notify and citizen.email:
         notice = postbox_notice(subject=subject)
         transaction.on_commit(lambda: send_mail(*notice, None, [citizen.email], fail_silently=True))

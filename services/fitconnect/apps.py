@@ -8,7 +8,12 @@ class FitConnectConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from services.accounts.hooks import message_delivered
         from services.fitconnect import (  # noqa: F401
             handler,  # registers "fitconnect" with the applications' handlers
             tasks,  # registered in every process: actions queue them by name
+            zbp,
         )
+
+        # a postbox message also goes to the citizen's ZBP (a channel of the postbox)
+        message_delivered.connect("fitconnect.zbp", zbp.on_message_delivered)

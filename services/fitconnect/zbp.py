@@ -127,29 +127,42 @@ def do_fan_out() -> int:
     last_message = cursor.messages_after
     for message in messages[:500]:
         last_message = max(last_message, message.created)
-        handle = mailbox_handle(message.citizen)
-        if not handle:
-            continue
-        payload = {
-            "type": "message",
-            "mailbox": handle,
-            "sender": _sender(),
-            "title": message.subject,
-            "content": (
-                f"{message.body}\n\nDiese Nachricht und ihre Anlagen finden Sie auch im Postfach "
-                f"bei {_sender()}."
-            ),
-            "service": _sender(),
-            "reference": str(message.pk),
-            "trustLevel": message.citizen.trust_level,
-        }
-        queued += _queue(
-            f"message:{message.pk}", Delivery.Kind.ZBP_MESSAGE, payload, config, destination, None
-        )
+        queued += _queue_message(message, config, destination)
     cursor.last_event_id = last_event
     cursor.messages_after = last_message
     cursor.save(update_fields=["last_event_id", "messages_after"])
     return queued
+
+
+def _queue_message(message: PostboxMessage, config, destination: str) -> int:
+    handle = mailbox_handle(message.citizen)
+    if not handle:
+        return 0
+    payload = {
+        "type": "message",
+        "mailbox": handle,
+        "sender": _sender(),
+        "title": message.subject,
+        "content": (
+            f"{message.body}\n\nDiese Nachricht und ihre Anlagen finden Sie auch im Postfach "
+            f"bei {_sender()}."
+        ),
+        "service": _sender(),
+        "reference": str(message.pk),
+        "trustLevel": message.citizen.trust_level,
+    }
+    return _queue(
+        f"message:{message.pk}", Delivery.Kind.ZBP_MESSAGE, payload, config, destination, None
+    )
+
+
+def on_message_delivered(*, message: PostboxMessage) -> None:
+    """The postbox's channel hook (in the message's transaction): the ZBP delivery is queued at
+    once; the fan-out's cursor finds it queued already (one delivery per message)."""
+    config = FitConnectSettings.load()
+    if config.zbp_environment == Environment.OFF:
+        return
+    _queue_message(message, config, zbp_destination(config.zbp_environment))
 
 
 def _queue(key, kind, payload, config, destination, application) -> int:
