@@ -103,3 +103,25 @@ def test_editors_do_not_see_the_cadastre_order_form_among_their_forms(client, in
         "/cms/snippets/applications/applicationform/", HTTP_HOST=f"erkelenz.{BASE}"
     )
     assert f"/applicationform/edit/{own.pk}/" in listing.content.decode()
+
+
+def test_fees_go_to_the_tenants_payment_provider_with_the_services_booking_data(in_tenant):
+    from payments.models import PaymentSettings
+
+    with in_tenant("erkelenz"):
+        PaymentSettings.objects.update_or_create(
+            pk=PaymentSettings.objects.values_list("pk", flat=True).first(),
+            defaults={"provider": "xbezahldienste", "xbezahldienste_endpoint_id": "kasse"},
+        )
+        form = ApplicationForm.objects.select_related("local_service").get(
+            slug="bewohnerparkausweis"
+        )
+        local = form.local_service
+        local.booking_cost_centre, local.booking_account = "KST-4711", "SK-0815"
+        local.save()
+        citizen = do_sign_in_citizen(identity={"pseudonym": "fee-provider", "level": "high"})
+        values = {"amtliches_kennzeichen": "HS-KP 1", "parkzone": "Zone A – Innenstadt"}
+        draft = do_save_draft(form=form, citizen=citizen, values=values, uploads={})
+        submitted = do_submit(application=draft)
+        assert submitted.payment.provider == "xbezahldienste"
+        assert submitted.payment.booking_data == {"costCentre": "KST-4711", "account": "SK-0815"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,7 +22,7 @@ from payments.actions import (
 )
 from payments.models import Payment
 from payments.providers import ProviderError
-from payments.selectors import attempt_ids, superseded_paid
+from payments.selectors import attempt_ids, superseded_paid, tenant_provider
 from payments.tasks import refund_payment
 from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
@@ -212,11 +211,12 @@ def _submit(
     application.save(update_fields=["submitted_at"])
     if fee_cents:
         application.payment = do_create_payment(
-            provider=settings.PAYMENT_PROVIDER,
+            provider=tenant_provider(),  # the tenant's choice (payments.PaymentSettings)
             amount_cents=fee_cents,
             payer=citizen,
             purpose=f"{form.title} ({application.reference})"[:200],
             pays_for=PAYS_FOR_APPLICATION,
+            booking_data=form.local_service.booking_data,
         )
         application.save(update_fields=["payment"])
         _move(application, Status.AWAITING_PAYMENT, actor=SYSTEM, action="payment_requested")
@@ -295,7 +295,7 @@ def do_prepare_payment(*, application: Application) -> Payment:
     previous = application.payment
     try:
         payment, is_new = do_next_attempt(
-            payment_id=previous.pk, provider=settings.PAYMENT_PROVIDER
+            payment_id=previous.pk, provider=tenant_provider()
         )
     except PaymentError as exc:
         raise ApplicationRefused(
