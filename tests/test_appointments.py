@@ -709,3 +709,15 @@ def test_appointments_of_one_tenant_are_invisible_from_another(in_tenant):
         assert not OfficeSchedule.objects.filter(pk=schedule.pk).exists()
     page = Client().get(f"/termine/{schedule.pk}/?leistung={ID_CARD}", HTTP_HOST=f"gangelt.{BASE}")
     assert page.status_code == 404
+
+
+def test_the_gdpr_export_lists_the_citizens_appointments(in_tenant):
+    with in_tenant("erkelenz"):
+        schedule = _schedule()
+        citizen = do_sign_in_citizen(identity={"pseudonym": "appt-export", "level": "basic"})
+        mine = _row(schedule, 1, _at(_workday(), 9), citizen=citizen)
+        _row(schedule, 1, _at(_workday(), 10))  # somebody else's
+        client = Client(HTTP_HOST=f"erkelenz.{BASE}")
+        client.force_login(citizen.user)
+    exported = client.get("/konto/export/").json()["appointments"]
+    assert [a["code"] for a in exported] == [mine.code]

@@ -17,7 +17,6 @@ from services import selectors as catalogue
 from services.api.serializers import LEIKA_KEY_PATTERN, QuerySerializer
 from services.api.views import CatalogueAPIView, _errors
 from services.appointments import selectors
-from services.appointments.slots import BERLIN, days_between, free_starts
 
 MAX_DAYS = 62
 
@@ -108,28 +107,20 @@ class SlotsView(CatalogueAPIView):
             schedules = [s for s in schedules if s.pk == params["office"]]
             if not schedules:
                 raise Http404("Diese Dienststelle bietet die Leistung nicht mit Termin an.")
-        offices = []
-        now = timezone.now()
-        for schedule in schedules:
-            minutes = selectors.booked_items(schedule, [key])[0]["minutes"]
-            earliest, last_bookable = selectors.booking_window(schedule, now)
-            lo, hi = max(first, earliest.astimezone(BERLIN).date()), min(last, last_bookable)
-            slots = []
-            if lo <= hi:
-                cal = selectors.load_calendar(schedule, lo, hi)
-                for day in days_between(lo, hi):
-                    for start in free_starts(cal, day, minutes, earliest=earliest):
-                        slots.append({"start": start, "end": start + timedelta(minutes=minutes)})
-            offices.append(
-                {
-                    "id": schedule.pk,
-                    "name": schedule.office.name,
-                    "address": schedule.office.address,
-                    "minutes": minutes,
-                    "booking_url": f"/termine/{schedule.pk}/?leistung={key}",
-                    "slots": slots,
-                }
-            )
+        offices = [
+            {
+                "id": found.schedule.pk,
+                "name": found.schedule.office.name,
+                "address": found.schedule.office.address,
+                "minutes": found.minutes,
+                "booking_url": f"/termine/{found.schedule.pk}/?leistung={key}",
+                "slots": [
+                    {"start": start, "end": start + timedelta(minutes=found.minutes)}
+                    for start in found.starts
+                ],
+            }
+            for found in selectors.free_slots_at_offices(schedules, key, first, last)
+        ]
         body = SlotsAnswerSerializer(
             {"service": key, "from": first, "to": last, "offices": offices}
         ).data

@@ -113,51 +113,107 @@ def _epoch(field: str) -> Func:
     )
 
 
-def load_calendar(
-    schedule: OfficeSchedule, first: date, last: date, *, exclude: Appointment | None = None
-) -> Calendar:
-    """Everything the slot computation needs for these days: two queries (exceptions, and
-    the busy intervals of appointments and blocks in one UNION)."""
+def load_calendars(
+    schedules: list[OfficeSchedule],
+    first: date,
+    last: date,
+    *,
+    exclude: Appointment | None = None,
+) -> dict:
+    """Everything the slot computation needs for these days and offices, by schedule id: two
+    queries however many offices (exceptions, and the busy intervals of appointments and
+    blocks in one UNION)."""
     lo = datetime.combine(first, datetime.min.time(), tzinfo=BERLIN)
     hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=BERLIN)
-    exceptions = [
-        Exception_(
-            day=e.date,
-            closed=e.kind == ScheduleException.Kind.CLOSED,
-            opens=e.opens,
-            closes=e.closes,
+    ids = [schedule.pk for schedule in schedules]
+    exceptions: dict = {pk: [] for pk in ids}
+    for e in ScheduleException.objects.filter(schedule_id__in=ids, date__gte=first, date__lte=last):
+        exceptions[e.schedule_id].append(
+            Exception_(
+                day=e.date,
+                closed=e.kind == ScheduleException.Kind.CLOSED,
+                opens=e.opens,
+                closes=e.closes,
+            )
         )
-        for e in ScheduleException.objects.filter(
-            schedule=schedule, date__gte=first, date__lte=last
-        )
-    ]
     appointments = Appointment.objects.filter(
-        schedule=schedule, starts__lt=hi, ends__gt=lo
+        schedule_id__in=ids, starts__lt=hi, ends__gt=lo
     ).exclude(status__in=RELEASED)
     if exclude is not None:
         appointments = appointments.exclude(pk=exclude.pk)
-    blocks = Block.objects.filter(schedule=schedule, starts__lt=hi, ends__gt=lo)
-    # epoch seconds, not datetimes: parsing thousands of timestamps costs more than the rest
-    # and read through the cursor: plain integers need none of the ORM's per-row converters
+    blocks = Block.objects.filter(schedule_id__in=ids, starts__lt=hi, ends__gt=lo)
+    # epoch seconds, not datetimes: parsing thousands of timestamps costs more than the rest;
+    # read through the cursor: plain integers need none of the ORM's per-row converters
+    columns = ("schedule_id", "counter", "s", "e")
     union = (
         appointments.annotate(s=_epoch("starts"), e=_epoch("ends"))
-        .values_list("counter", "s", "e")
+        .values_list(*columns)
         .union(
-            blocks.annotate(s=_epoch("starts"), e=_epoch("ends")).values_list("counter", "s", "e"),
+            blocks.annotate(s=_epoch("starts"), e=_epoch("ends")).values_list(*columns),
             all=True,
         )
     )
     sql, params = union.query.sql_with_params()
+    busy: dict = {pk: [] for pk in ids}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        busy = cursor.fetchall()
-    return Calendar(
-        counters=schedule.counters,
-        slot_minutes=schedule.slot_minutes,
-        weekly=schedule.weekly_hours,
-        exceptions=exceptions,
-        busy=busy,
-    )
+        for schedule_id, counter, starts, ends in cursor.fetchall():
+            busy[schedule_id].append((counter, starts, ends))
+    return {
+        schedule.pk: Calendar(
+            counters=schedule.counters,
+            slot_minutes=schedule.slot_minutes,
+            weekly=schedule.weekly_hours,
+            exceptions=exceptions[schedule.pk],
+            busy=busy[schedule.pk],
+        )
+        for schedule in schedules
+    }
+
+
+def load_calendar(
+    schedule: OfficeSchedule, first: date, last: date, *, exclude: Appointment | None = None
+) -> Calendar:
+    return load_calendars([schedule], first, last, exclude=exclude)[schedule.pk]
+
+
+@dataclass(frozen=True)
+class OfficeSlots:
+    schedule: OfficeSchedule
+    minutes: int
+    starts: list[datetime]
+
+
+def free_slots_at_offices(
+    schedules: list[OfficeSchedule],
+    key: str,
+    first: date,
+    last: date,
+    *,
+    now: datetime | None = None,
+) -> list[OfficeSlots]:
+    """Every free start for one service (LeiKa key) at each office, [first, last]: four
+    queries for any number of offices (the API's answer)."""
+    now = now or timezone.now()
+    minutes = {
+        row.schedule_id: row.minutes
+        for row in OfficeService.objects.filter(
+            schedule__in=schedules, service__leika_key=key
+        ).only("schedule_id", "minutes")
+    }
+    offering = [s for s in schedules if s.pk in minutes]
+    calendars = load_calendars(offering, first, last) if offering else {}
+    result = []
+    for schedule in offering:
+        earliest, last_bookable = booking_window(schedule, now)
+        lo, hi = max(first, earliest.astimezone(BERLIN).date()), min(last, last_bookable)
+        starts: list[datetime] = []
+        for day in days_between(lo, hi):
+            starts.extend(
+                free_starts(calendars[schedule.pk], day, minutes[schedule.pk], earliest=earliest)
+            )
+        result.append(OfficeSlots(schedule=schedule, minutes=minutes[schedule.pk], starts=starts))
+    return result
 
 
 def days_with_free_slots(
@@ -326,3 +382,21 @@ def schedules_with_office() -> list[OfficeSchedule]:
             Prefetch("offered_services", queryset=OfficeService.objects.order_by("service_id"))
         )
     )
+
+
+def export_appointments(*, citizen, export: dict) -> None:
+    """The citizen's appointments in the GDPR export (services.accounts.hooks)."""
+    export["appointments"] = [
+        {
+            "code": a.code,
+            "office": a.schedule.office.name,
+            "starts": a.starts.isoformat(),
+            "ends": a.ends.isoformat(),
+            "services": [item.get("name", "") for item in a.services],
+            "status": a.status,
+            "name": a.name,
+            "email": a.email,
+            "phone": a.phone,
+        }
+        for a in Appointment.objects.filter(citizen=citizen).select_related("schedule__office")
+    ]

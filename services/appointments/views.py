@@ -260,6 +260,9 @@ def book(request: HttpRequest, schedule_id) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the e-mail: GET shows the appointment and a button, POST confirms."""
     appointment = access_appointment_by_token(token, CONFIRM)
+    if appointment.status in (Status.CONFIRMED, Status.ARRIVED, Status.CALLED):
+        # the link opened again after confirming: show the appointment (a GET changes nothing)
+        return redirect("appointments:manage", appointment_token(appointment, MANAGE))
     error = ""
     if request.method == "POST":
         try:
