@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -721,3 +722,45 @@ def test_the_gdpr_export_lists_the_citizens_appointments(in_tenant):
         client.force_login(citizen.user)
     exported = client.get("/konto/export/").json()["appointments"]
     assert [a["code"] for a in exported] == [mine.code]
+
+
+def _brute_force_starts(cal: Calendar, day: date, minutes: int, earliest: datetime) -> list[int]:
+    """Every grid start checked against every busy interval on every counter (the reference)."""
+    step, length, limit = cal.slot_minutes * 60, minutes * 60, int(earliest.timestamp())
+    busy = [(c, int(s.timestamp()), int(e.timestamp())) for c, s, e in cal.busy]
+    found = []
+    for opens, closes in day_spans(cal, day):
+        for start in range(opens, closes - length + 1, step):
+            if start >= limit and any(
+                not any(
+                    (c is None or c == k) and s < start + length and e > start for c, s, e in busy
+                )
+                for k in range(1, cal.counters + 1)
+            ):
+                found.append(start)
+    return found
+
+
+def test_free_starts_agree_with_a_brute_force_search_on_random_days():
+    rng = random.Random(16)
+    weekly = [{"weekday": d, "opens": "08:00", "closes": "12:30"} for d in range(7)] + [
+        {"weekday": d, "opens": "14:00", "closes": "16:10"} for d in range(7)
+    ]
+    for _ in range(500):
+        day = date(2027, 3, 1) + timedelta(days=rng.randrange(60))  # across the DST change
+        counters = rng.randint(1, 3)
+        busy = []
+        for _ in range(rng.randrange(12)):
+            starts = _at(day, rng.randrange(7, 17), rng.randrange(0, 60, 5))
+            length = timedelta(minutes=rng.choice([5, 10, 15, 20, 35, 90]))
+            busy.append((rng.choice([None, *range(1, counters + 1)]), starts, starts + length))
+        cal = Calendar(
+            counters=counters, slot_minutes=rng.choice([5, 10, 15]), weekly=weekly, busy=busy
+        )
+        minutes = rng.choice([10, 15, 20, 35])
+        earliest = _at(day, rng.randrange(0, 15), rng.randrange(60))
+        expected = _brute_force_starts(cal, day, minutes, earliest)
+        found = free_starts(cal, day, minutes, earliest=earliest)
+        assert [int(s.timestamp()) for s in found] == expected
+        first = free_starts(cal, day, minutes, earliest=earliest, first_only=True)
+        assert [int(s.timestamp()) for s in first] == expected[:1]

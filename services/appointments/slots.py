@@ -98,7 +98,7 @@ def day_spans(calendar: Calendar, day: date) -> list[tuple[int, int]]:
 
 
 class _Busy:
-    """Busy intervals of each counter on one day, sorted, for a sweep over rising starts."""
+    """Busy intervals of each counter on one day, sorted by start."""
 
     def __init__(self, calendar: Calendar, lo: int, hi: int) -> None:
         self.per_counter: list[list[tuple[int, int]]] = [[] for _ in range(calendar.counters)]
@@ -117,36 +117,53 @@ class _Busy:
                 free.append(index + 1)
         return free
 
-    def any_free(self, s: int, e: int) -> bool:
-        for intervals in self.per_counter:
-            for bs, be in intervals:
-                if bs < e and be > s:
-                    break
-            else:
-                return True
-        return False
+
+def _free_gaps(intervals: list[tuple[int, int]], opens: int, closes: int) -> list[tuple[int, int]]:
+    """The free stretches of one counter within [opens, closes) (intervals sorted by start)."""
+    gaps, cursor = [], opens
+    for bs, be in intervals:
+        if be <= cursor:
+            continue
+        if bs >= closes:
+            break
+        if bs > cursor:
+            gaps.append((cursor, bs))
+        cursor = max(cursor, be)
+    if cursor < closes:
+        gaps.append((cursor, closes))
+    return gaps
 
 
 def free_starts(
     calendar: Calendar, day: date, minutes: int, *, earliest: datetime, first_only: bool = False
 ) -> list[datetime]:
-    """Start times on `day` at which an appointment of `minutes` fits on some counter."""
+    """Start times on `day` at which an appointment of `minutes` fits on some counter: per
+    counter the free stretches, and in each the grid starts that fit (no scan per start)."""
     spans = day_spans(calendar, day)
     if not spans or minutes <= 0:
         return []
     step, length = calendar.slot_minutes * 60, minutes * 60
     busy = _Busy(calendar, spans[0][0], spans[-1][1])
     limit = int(earliest.timestamp())
-    found: list[datetime] = []
+    starts: set[int] = set()
     for opens, closes in spans:
-        start = opens
-        while start + length <= closes:
-            if start >= limit and busy.any_free(start, start + length):
-                found.append(datetime.fromtimestamp(start, tz=BERLIN))
+        for intervals in busy.per_counter:
+            for gap_start, gap_end in _free_gaps(intervals, opens, closes):
+                lowest = max(gap_start, limit)
+                # the first grid point (counted from the span's opening) at or after `lowest`
+                first = opens + -(-(lowest - opens) // step) * step
                 if first_only:
-                    return found
-            start += step
-    return found
+                    if first + length <= gap_end:
+                        starts.add(first)
+                    continue
+                starts.update(range(first, gap_end - length + 1, step))
+        if first_only and starts:
+            break  # spans are in order: the first span with a free start has the earliest
+    if not starts:
+        return []
+    if first_only:
+        return [datetime.fromtimestamp(min(starts), tz=BERLIN)]
+    return [datetime.fromtimestamp(start, tz=BERLIN) for start in sorted(starts)]
 
 
 def free_counters(calendar: Calendar, starts: datetime, minutes: int) -> list[int]:
