@@ -455,12 +455,15 @@ def test_zbp_gets_status_and_messages_of_bundid_citizens_only(
                 django_capture_on_commit_callbacks,
             )
             _submit(form, _citizen("nobundid"), django_capture_on_commit_callbacks)
-        # the receipt in the postbox went to the ZBP channel at once (only for the BundID login)
+        # the receipt in the postbox and the status "submitted" went to the ZBP at once (through
+        # the postbox's and the applications' hooks), only for the BundID login
         receipt = Delivery.objects.get(kind=Delivery.Kind.ZBP_MESSAGE)
         assert receipt.payload["mailbox"] == "postkorb-4711"
+        submitted = Delivery.objects.get(kind=Delivery.Kind.ZBP_STATUS)
+        assert submitted.payload["status"] == "SUBMITTED"
         with django_capture_on_commit_callbacks(execute=True):
             counts = poll()
-        assert counts["zbp_queued"] == 1  # the status "submitted"; the message was queued already
+        assert counts["zbp_queued"] == 0  # the cursor finds both queued already
         deliveries = Delivery.objects.exclude(kind=Delivery.Kind.APPLICATION)
         assert {d.kind for d in deliveries} == {Delivery.Kind.ZBP_STATUS, Delivery.Kind.ZBP_MESSAGE}
         # sent, and the sandbox ZBP's acceptance read from the event log in the same pass

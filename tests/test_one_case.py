@@ -125,3 +125,18 @@ def test_fees_go_to_the_tenants_payment_provider_with_the_services_booking_data(
         submitted = do_submit(application=draft)
         assert submitted.payment.provider == "xbezahldienste"
         assert submitted.payment.booking_data == {"costCentre": "KST-4711", "account": "SK-0815"}
+
+
+def test_reconciliation_leaves_cases_another_system_completes_alone(in_tenant):
+    """A case delivered to a back office (FIT-Connect) is completed there, not by produce():
+    the reconciliation neither runs it nor stops at it."""
+    from services.applications.actions import do_reconcile
+
+    with in_tenant("erkelenz"):
+        form = ApplicationForm.objects.filter(handling="fitconnect").first()
+        assert form is not None  # the demo's FIT-Connect form
+        citizen = do_sign_in_citizen(identity={"pseudonym": "elsewhere", "level": "high"})
+        case = Application.objects.create(form=form, citizen=citizen, status="submitted")
+        counts = do_reconcile(min_age_seconds=0)
+        case.refresh_from_db()
+        assert case.status == "submitted" and counts["automated"] == 0

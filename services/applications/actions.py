@@ -29,6 +29,7 @@ from services.accounts.models import Citizen
 from services.applications import states
 from services.applications.documents import render_receipt
 from services.applications.handlers import handlers, handling_of
+from services.applications.hooks import status_changed
 from services.applications.models import (
     CLERK,
     Application,
@@ -66,8 +67,8 @@ def _record(
     from_status: str = "",
     to_status: str = "",
     visible: bool = True,
-) -> None:
-    ApplicationEvent.objects.create(
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
         application=application,
         actor=actor[:150],
         actor_user=user,
@@ -93,7 +94,7 @@ def _move(
     if target == Status.COMPLETED:
         application.completed_at = timezone.now()
     application.save(update_fields=["status", "completed_at", "updated"])
-    _record(
+    event = _record(
         application,
         actor=actor,
         action=action,
@@ -102,6 +103,7 @@ def _move(
         from_status=current,
         to_status=target,
     )
+    status_changed.send(event=event)
 
 
 def _locked(application: Application) -> Application:
@@ -294,9 +296,7 @@ def do_prepare_payment(*, application: Application) -> Payment:
         raise ApplicationRefused("Für diesen Antrag ist keine Zahlung offen.")
     previous = application.payment
     try:
-        payment, is_new = do_next_attempt(
-            payment_id=previous.pk, provider=tenant_provider()
-        )
+        payment, is_new = do_next_attempt(payment_id=previous.pk, provider=tenant_provider())
     except PaymentError as exc:
         raise ApplicationRefused(
             "Die Gebühr ist bereits eingegangen. Der Antrag wird gleich weiterbearbeitet."
@@ -548,7 +548,28 @@ def do_refund_fee(*, application: Application) -> bool:
     return refunded
 
 
+# --- another system ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_hand_over(
+    *, application: Application, actor: str, message: str, action: str = "handed_over"
+) -> Application:
+    """submitted or paid → in progress, by another system that took the case (a back office
+    that accepted it through FIT-Connect), audited under that system's name. Idempotent: a
+    case in progress already is left as it is; any other state is refused."""
+    application = _locked(application)
+    if application.status != Status.IN_PROGRESS:
+        _move(application, Status.IN_PROGRESS, actor=actor, action=action, message=message)
+    return application
+
+
 # --- reconciliation ------------------------------------------------------------------------------
+
+
+def _completed_elsewhere() -> list[str]:
+    """Handlers whose cases another system completes: the reconciliation never runs them."""
+    return [handler.identifier for handler in handlers if handler.completes_itself]
 
 
 def do_reconcile(*, min_age_seconds: int = 60) -> dict[str, int]:
@@ -580,7 +601,7 @@ def do_reconcile(*, min_age_seconds: int = 60) -> dict[str, int]:
     stranded = base.filter(
         Q(updated__lte=cutoff) | Q(pk__in=just_paid),
         status__in=[Status.SUBMITTED, Status.PAID, Status.IN_PROGRESS],
-    ).exclude(form__handling=CLERK)
+    ).exclude(form__handling__in=[CLERK, *_completed_elsewhere()])
     for application in stranded:
         if application.payment_id and application.payment.status != Payment.Status.PAID:
             continue

@@ -262,7 +262,13 @@ ACTION_LABELS = {
     "payment_renewed": _("neuer Zahlungsversuch"),
     "payment_switched": _("Zahlung eingegangen"),
     "payment_refund": _("Zahlung wird erstattet"),
+    "handed_over": _("an die zuständige Stelle übergeben"),
 }
+
+
+def add_action_labels(labels: dict[str, str]) -> None:
+    """Words for the audit actions a plugin writes (called from its AppConfig.ready)."""
+    ACTION_LABELS.update(labels)
 
 
 class ApplicationEvent(models.Model):

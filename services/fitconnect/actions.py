@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from kreisportal.outbox import dispatch
 from services.applications import states
-from services.applications.actions import ApplicationRefused, do_reject
+from services.applications.actions import ApplicationRefused, do_hand_over, do_reject
 from services.applications.documents import answers, render_receipt
-from services.applications.models import Application, ApplicationEvent, Status
+from services.applications.models import Application, ApplicationEvent
 from services.fitconnect import crypto, sandbox
 from services.fitconnect.client import (
     ApiRefused,
@@ -451,26 +451,18 @@ def _apply(delivery: Delivery, claims: dict) -> bool:
 
 
 def _hand_over(delivery: Delivery) -> None:
-    """accept → the application is "in Bearbeitung bei <Behörde>".
-
-    The applications app has no public action for a transition made by another system (see
-    the README of this app): this is that transition, on the locked row, with the state
-    machine's check and an audit entry, as the applications' own actions write them."""
-    application = Application.objects.select_for_update().get(pk=delivery.application_id)
-    target = Status.IN_PROGRESS
-    if application.status == target or not states.may_transition(application.status, target):
-        return
-    current = application.status
-    application.status = target
-    application.save(update_fields=["status", "updated"])
-    ApplicationEvent.objects.create(
-        application=application,
-        actor=(delivery.authority_name or ACTOR)[:150],
-        action=ACCEPTED_ACTION,
-        from_status=current,
-        to_status=target,
-        message=f"In Bearbeitung bei {delivery.authority_name or 'der zuständigen Stelle'}.",
-    )
+    """accept → the application is "in Bearbeitung bei <Behörde>" (applications' public
+    action for a transition made by another system); a case no longer open is left alone."""
+    application = Application.objects.get(pk=delivery.application_id)
+    try:
+        do_hand_over(
+            application=application,
+            actor=(delivery.authority_name or ACTOR)[:150],
+            action=ACCEPTED_ACTION,
+            message=f"In Bearbeitung bei {delivery.authority_name or 'der zuständigen Stelle'}.",
+        )
+    except ApplicationRefused:
+        logger.info("accept for %s ignored: the case is no longer open", application.reference)
 
 
 def _rejected(delivery: Delivery, reason: str) -> None:

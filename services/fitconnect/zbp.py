@@ -93,32 +93,7 @@ def do_fan_out() -> int:
     last_event = cursor.last_event_id
     for event in events[:500]:
         last_event = max(last_event, event.pk)
-        application = event.application
-        handle = mailbox_handle(application.citizen)
-        if not handle:
-            continue
-        code, words = ZBP_STATUS[event.to_status]
-        payload = {
-            "type": "status",
-            "mailbox": handle,
-            "applicationId": str(application.public_id),
-            "status": code,
-            "publicServiceName": {"de": application.form.title},
-            "senderName": _sender(),
-            "createdDate": event.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            "statusDetails": {
-                "de": (f"{words}: {event.message}" if event.message else words)[:500]
-            },
-            "reference": application.reference,
-        }
-        queued += _queue(
-            f"status:{event.pk}",
-            Delivery.Kind.ZBP_STATUS,
-            payload,
-            config,
-            destination,
-            application,
-        )
+        queued += _queue_status(event, config, destination)
     messages = (
         PostboxMessage.objects.select_related("citizen")
         .filter(created__gt=cursor.messages_after)
@@ -132,6 +107,37 @@ def do_fan_out() -> int:
     cursor.messages_after = last_message
     cursor.save(update_fields=["last_event_id", "messages_after"])
     return queued
+
+
+def _queue_status(event: ApplicationEvent, config, destination: str) -> int:
+    application = event.application
+    handle = mailbox_handle(application.citizen)
+    if not handle or event.to_status not in ZBP_STATUS:
+        return 0
+    code, words = ZBP_STATUS[event.to_status]
+    payload = {
+        "type": "status",
+        "mailbox": handle,
+        "applicationId": str(application.public_id),
+        "status": code,
+        "publicServiceName": {"de": application.form.title},
+        "senderName": _sender(),
+        "createdDate": event.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "statusDetails": {"de": (f"{words}: {event.message}" if event.message else words)[:500]},
+        "reference": application.reference,
+    }
+    return _queue(
+        f"status:{event.pk}", Delivery.Kind.ZBP_STATUS, payload, config, destination, application
+    )
+
+
+def on_status_changed(*, event: ApplicationEvent) -> None:
+    """The applications' status hook (in the change's transaction): the status goes to the
+    citizen's status monitor at once; the fan-out's cursor finds it queued already."""
+    config = FitConnectSettings.load()
+    if config.zbp_environment == Environment.OFF:
+        return
+    _queue_status(event, config, zbp_destination(config.zbp_environment))
 
 
 def _queue_message(message: PostboxMessage, config, destination: str) -> int:
