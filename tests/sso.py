@@ -72,5 +72,27 @@ def sign_in(
     return landed
 
 
+def needs_step_up(response) -> bool:
+    """Whether the portal answered a binding step by asking the IdP again (ForceAuthn)."""
+    return response.status_code == 302 and "force=1" in response.get("Location", "")
+
+
+def step_up(browser: Browser, asked, *, persona: str = "erika"):
+    """Sign in again for one service, as the portal asked (`asked` is its redirect to the
+    broker): through the sandbox IdP back to the page that asked, which takes the proof.
+    Returns that page."""
+    broker = browser.get(asked["Location"])
+    assert broker.status_code == 302 and "/sandbox-idp/" in broker["Location"], broker
+    acs_url, saml_response = idp_login(browser, broker["Location"], persona)
+    back = browser.post(acs_url, {"SAMLResponse": saml_response})
+    assert back.status_code == 302, back.content.decode()[:1500]
+    landed = browser.get(back["Location"])
+    assert landed.status_code == 302 and "anmeldung=" in landed["Location"], landed
+    host = urlsplit(back["Location"]).netloc
+    page = browser.get(f"http://{host}{landed['Location']}")
+    assert page.status_code == 200, page.content.decode()[-1500:]
+    return page
+
+
 def query(url: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}

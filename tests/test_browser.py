@@ -137,6 +137,14 @@ def test_apply_online_save_a_draft_submit_pay_and_find_the_receipt(page, tenant_
         {"name": "schein.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}
     )
     page.get_by_role("button", name="Antrag verbindlich absenden").click()
+    # "substanziell": BundID asks again for this service before the binding step (ForceAuthn)
+    assert "Erneute Anmeldung" in page.locator("main").inner_text()
+    page.get_by_label("Erika Mustermann (substanziell)").check()
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Weiter zum Portal").click()
+    page.wait_for_url(f"{wegberg}/antraege/bewohnerparkausweis/**")
+    assert "erneut angemeldet" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Antrag verbindlich absenden").click()
     main = page.locator("main").inner_text()
     assert "wartet auf Zahlung" in main
     reference = main.split("Aktenzeichen ")[1].split()[0]

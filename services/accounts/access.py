@@ -102,6 +102,11 @@ class StepUp:
     ok: bool
     next_path: str
 
+    @property
+    def needed(self) -> bool:
+        """Whether this step asks the IdP again at all (substanziell or higher)."""
+        return bool(self.required) and levels.needs_step_up(self.required)
+
 
 def step_up_check(
     request: HttpRequest, *, service_key: str, required: str, next_path: str = ""

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kreisportal.files import download_name, private_file_response
 from payments.actions import do_start_payment
 from payments.providers import ProviderError
-from services.accounts.access import current_citizen, sign_in_redirect, trust_check
+from services.accounts.access import (
+    consume_step_up,
+    current_citizen,
+    sign_in_redirect,
+    step_up_check,
+    step_up_redirect,
+    trust_check,
+)
 from services.accounts.models import Citizen
 from services.applications import selectors, states
 from services.applications.access import access_application, access_upload
@@ -55,6 +62,13 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
             },
             status=403,
         )
+    # submitting at "substanziell" or higher asks the IdP again for this service (BundID's
+    # ForceAuthn); called on every request, as the proof comes back on the form's page
+    step = step_up_check(
+        request,
+        service_key=definition.local_service.service.leika_key,
+        required=definition.min_trust_level,
+    )
     draft = selectors.draft_of(definition, citizen)
     uploaded = {u.field_name for u in draft.uploads.all()} if draft else set()
     submitting = request.POST.get("aktion") == "einreichen"
@@ -76,21 +90,31 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
                     request,
                     "applications/form.html",
                     _form_context(
-                        definition, _bound_from(definition, application), application, saved=True
+                        definition,
+                        _bound_from(definition, application),
+                        application,
+                        step,
+                        saved=True,
                     ),
                 )
+            if not step.ok:  # the draft is saved; back here after signing in again
+                return step_up_redirect(request, step)
             try:
                 application = do_submit(application=application)
             except ApplicationRefused as exc:
                 form.add_error(None, str(exc))
             else:
+                consume_step_up(request, step.service_key)
                 return HttpResponseRedirect(application.detail_url)
         return TemplateResponse(
-            request, "applications/form.html", _form_context(definition, form, draft), status=400
+            request,
+            "applications/form.html",
+            _form_context(definition, form, draft, step),
+            status=400,
         )
     form = _bound_from(definition, draft) if draft else build_form(definition, for_draft=False)
     return TemplateResponse(
-        request, "applications/form.html", _form_context(definition, form, draft)
+        request, "applications/form.html", _form_context(definition, form, draft, step)
     )
 
 
@@ -99,9 +123,10 @@ def _bound_from(definition: ApplicationForm, application: Application):
     return build_form(definition, for_draft=False, uploaded=uploaded, initial=application.data)
 
 
-def _form_context(definition, form, draft, *, saved: bool = False) -> dict:
+def _form_context(definition, form, draft, step, *, saved: bool = False) -> dict:
     return {
         "definition": definition,
+        "step_up": step,
         "form": form,
         "draft": draft,
         "uploads": {u.field_name: u for u in draft.uploads.all()} if draft else {},

@@ -31,6 +31,7 @@ class ApplicationFormViewSet(SnippetViewSet):
         """Forms editors define; a handler's own order form (the cadastre's) is not theirs."""
         internal = [handler.identifier for handler in handlers if not handler.handles_applications]
         return ApplicationForm.objects.exclude(handling__in=internal)
+
     panels = [
         HelpPanel(
             content=_(
