@@ -63,6 +63,9 @@ def test_beat_sends_periodic_tasks_to_portal_schemas_only(db):
     assert tasks == {
         "payments.reconcile",
         "applications.reconcile",
+        "fitconnect.poll",  # event logs of FIT-Connect deliveries, ZBP fan-out
+        "appointments.expire_holds",
+        "appointments.send_reminders",
         "kreisportal.relay_outbox",
         "identity.purge_broker_records",  # the one entry for the public schema
     }
