@@ -516,7 +516,7 @@ def test_clerks_see_the_day_mark_arrived_call_up_and_export(
     )
     with in_tenant("erkelenz"):
         appointment.refresh_from_db()
-    assert appointment.status == Status.CALLED and appointment.counter == 2
+    assert appointment.status == Status.CALLED and appointment.called_counter == 2
     board = Client().get(f"/termine/aufruf/{schedule.pk}/", HTTP_HOST=f"erkelenz.{BASE}")
     assert appointment.code in board.content.decode() and "HYPERLINK" not in board.content.decode()
     data = Client().get(f"/termine/aufruf/{schedule.pk}/daten.json", HTTP_HOST=f"erkelenz.{BASE}")

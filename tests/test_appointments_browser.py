@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from services.appointments.models import Appointment
 from tenants.models import Tenant
@@ -158,3 +159,15 @@ def test_book_confirm_rebook_cancel_and_the_clerk_marks_arrived(
     with page.expect_navigation():
         row.get_by_role("button", name=f"{second} erschienen").click()
     assert page.locator(f'tr[data-code="{second}"] .status').inner_text() == "erschienen"
+
+    # the waiting-room screen, open in another tab, shows the call-up without a reload
+    board = page.context.new_page()
+    board.goto(base + page.locator("a", has_text="Aufrufanzeige").first.get_attribute("href"))
+    assert second not in board.locator("table.callboard").inner_text()
+    _axe_clean(board, "waiting-room screen")
+    row = page.locator(f'tr[data-code="{second}"]')
+    row.get_by_label(f"Schalter für {second}").select_option("2")
+    with page.expect_navigation():
+        row.get_by_role("button", name=f"{second} aufrufen").click()
+    expect(board.locator("table.callboard")).to_contain_text(second, timeout=15000)
+    assert "2" in board.locator("table.callboard tbody tr").first.inner_text()

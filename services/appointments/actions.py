@@ -364,20 +364,12 @@ def do_set_status(
             fields.append("arrived_at")
         elif status == Status.CALLED:
             appointment.called_at = now
-            fields.append("called_at")
-            if counter:
-                appointment.counter = counter
-                fields.append("counter")
+            appointment.called_counter = counter or appointment.counter
+            fields += ["called_at", "called_counter"]
         else:
             appointment.finished_at = now
             fields.append("finished_at")
-        try:
-            with transaction.atomic():
-                appointment.save(update_fields=fields)
-        except IntegrityError as exc:
-            if not _slot_conflict(exc):
-                raise
-            raise BookingRefused("An diesem Schalter ist zu dieser Zeit schon ein Termin.") from exc
+        appointment.save(update_fields=fields)
     return appointment
 
 

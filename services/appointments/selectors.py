@@ -358,7 +358,7 @@ def called_codes(schedule: OfficeSchedule, *, now: datetime | None = None) -> li
     lo = datetime.combine(now.astimezone(BERLIN).date(), datetime.min.time(), tzinfo=BERLIN)
     return list(
         Appointment.objects.filter(schedule=schedule, called_at__gte=lo, status=Status.CALLED)
-        .only("code", "counter", "called_at")
+        .only("code", "counter", "called_counter", "called_at")
         .order_by("-called_at")[:10]
     )
 

@@ -391,7 +391,7 @@ def callboard_data(request: HttpRequest, schedule_id) -> JsonResponse:
             "called": [
                 {
                     "code": a.code,
-                    "counter": a.counter,
+                    "counter": a.called_counter or a.counter,
                     "time": a.called_at.astimezone(BERLIN).strftime("%H:%M"),
                 }
                 for a in selectors.called_codes(schedule)
