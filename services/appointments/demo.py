@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -70,6 +72,7 @@ FAMILY = [
     "Schmitz",
 ]
 CODE_ALPHABET = "ACEFHJKMNPRTUVWXY34679"
+DEMO_CLERK, DEMO_PASSWORD = "demo-termine", "kreisportal-demo"
 BOOKED_SHARE = 0.55  # about half of the near future is taken, less further ahead
 
 
@@ -133,11 +136,25 @@ def booked_rows(
     return rows
 
 
+def _ensure_demo_clerk() -> None:
+    """A demo clerk in the group "Terminverwaltung" of this tenant (day view, call-up)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=DEMO_CLERK, defaults={"email": f"{DEMO_CLERK}@demo.invalid"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    group = Group.objects.filter(name="Terminverwaltung").first()
+    if group is not None:
+        user.groups.add(group)
+
+
 def seed_tenant_appointments(tenant: Tenant, *, days: int = 28) -> int:
     plan = DISTRICT if tenant.kind == Tenant.Kind.DISTRICT else MUNICIPAL
     rng = random.Random(f"appointments-{tenant.slug}")
     created = 0
     with tenant_context(tenant), transaction.atomic():
+        _ensure_demo_clerk()
         for office_name, (counters, services) in plan.items():
             office = Office.objects.filter(name=office_name).first()
             if office is None or OfficeSchedule.objects.filter(office=office).exists():
