@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, Prefetch, Q
+from django.db.models import BigIntegerField, F, Func, Prefetch, Q, TextField
 from django.utils import timezone
 
 from services.appointments.models import (
@@ -113,6 +113,10 @@ def _epoch(field: str) -> Func:
     )
 
 
+def _text(field: str) -> Func:
+    return Func(F(field), template="%(expressions)s::text", output_field=TextField())
+
+
 def load_calendars(
     schedules: list[OfficeSchedule],
     first: date,
@@ -144,21 +148,25 @@ def load_calendars(
     blocks = Block.objects.filter(schedule_id__in=ids, starts__lt=hi, ends__gt=lo)
     # epoch seconds, not datetimes: parsing thousands of timestamps costs more than the rest;
     # read through the cursor: plain integers need none of the ORM's per-row converters
-    columns = ("schedule_id", "counter", "s", "e")
+    # the schedule as text: a UUID object per row costs more than the row's other work
+    columns = ("sid", "counter", "s", "e")
     union = (
-        appointments.annotate(s=_epoch("starts"), e=_epoch("ends"))
+        appointments.annotate(sid=_text("schedule_id"), s=_epoch("starts"), e=_epoch("ends"))
         .values_list(*columns)
         .union(
-            blocks.annotate(s=_epoch("starts"), e=_epoch("ends")).values_list(*columns),
+            blocks.annotate(
+                sid=_text("schedule_id"), s=_epoch("starts"), e=_epoch("ends")
+            ).values_list(*columns),
             all=True,
         )
     )
     sql, params = union.query.sql_with_params()
-    busy: dict = {pk: [] for pk in ids}
+    by_text: dict[str, list] = {str(pk): [] for pk in ids}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for schedule_id, counter, starts, ends in cursor.fetchall():
-            busy[schedule_id].append((counter, starts, ends))
+            by_text[schedule_id].append((counter, starts, ends))
+    busy = {pk: by_text[str(pk)] for pk in ids}
     return {
         schedule.pk: Calendar(
             counters=schedule.counters,

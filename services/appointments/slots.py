@@ -60,9 +60,9 @@ class Calendar:
         """Busy entries overlapping [lo, hi) in epoch seconds (sorted once; a range of days
         costs one sort and a binary search per day)."""
         if self._index is None:
-            entries = [
-                (counter, _seconds(starts), _seconds(ends)) for counter, starts, ends in self.busy
-            ]
+            entries = self.busy  # from the database: epoch seconds already
+            if any(not isinstance(entry[1], int) for entry in entries):
+                entries = [(c, _seconds(starts), _seconds(ends)) for c, starts, ends in entries]
             short = sorted((e for e in entries if e[2] - e[1] <= LONG), key=lambda e: e[1])
             long = [e for e in entries if e[2] - e[1] > LONG]
             self._index = ([e[1] for e in short], short, long)
