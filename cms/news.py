@@ -19,7 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
-from tenants.models import DistrictNewsItem
+from cms.district_news.models import DistrictNewsItem
 
 NEWS_PER_PAGE = 10
 

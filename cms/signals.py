@@ -9,8 +9,9 @@ from django_tenants.utils import tenant_context
 from wagtail.signals import page_published, page_unpublished
 
 from cms.cache import purge_tenant_page_cache
+from cms.district_news.models import DistrictNewsItem
 from cms.news import NewsArticlePage
-from tenants.models import DistrictNewsItem, Tenant
+from tenants.models import Tenant
 
 
 def _is_district() -> bool:

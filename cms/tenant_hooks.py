@@ -9,10 +9,11 @@ from wagtail.models import Site
 from cms.actions import create_legal_drafts, set_up_tenant_site
 from cms.branding import BrandingSettings
 from cms.cache import purge_tenant_page_cache
+from cms.district_news.models import DistrictNewsItem
 from cms.legal import missing_legal_kinds
 from cms.news import NewsArticlePage
 from tenants.errors import TenantActionError
-from tenants.models import DistrictNewsItem, Tenant
+from tenants.models import Tenant
 
 
 def set_up_portal_site(*, tenant: Tenant, hostname: str) -> None:

@@ -15,9 +15,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cms.branding import BrandingSettings, contrast_ratio
+from cms.district_news.models import DistrictNewsItem
 from cms.legal import LegalPage, missing_legal_kinds
 from cms.news import NewsArticlePage, NewsIndexPage
-from tenants.models import DistrictNewsItem
 
 BASE = settings.BASE_DOMAIN
 

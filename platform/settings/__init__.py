@@ -106,6 +106,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "services",
     "kreisportal.identity",
+    "cms.district_news",  # the district's news as a public read model
 ]
 
 TENANT_APPS = [
