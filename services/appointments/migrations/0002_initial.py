@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
             name='ScheduleException',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('date', models.DateField(verbose_name='Schlagwort')),
+                ('date', models.DateField(verbose_name='Tag')),
                 ('kind', models.CharField(choices=[('closed', 'geschlossen'), ('extra', 'zusätzlich geöffnet')], default='closed', max_length=8, verbose_name='Art')),
                 ('opens', models.TimeField(blank=True, null=True, verbose_name='von')),
                 ('closes', models.TimeField(blank=True, null=True, verbose_name='bis')),
