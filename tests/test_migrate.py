@@ -90,3 +90,11 @@ def test_parallel_must_be_positive(capsys, db):
     assert main(["migrate", "--parallel", "0"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["kreisportal: error: --parallel must be at least 1, got 0"]
+
+
+def test_every_model_change_has_its_migration(db):
+    """makemigrations --check: a model changed without a migration fails here, not on a
+    deployment."""
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
