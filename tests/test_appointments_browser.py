@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from services.appointments.models import Appointment
 from tenants.models import Tenant
-from tests.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.browser import browser, page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 

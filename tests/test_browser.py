@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.browser import browser, page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 

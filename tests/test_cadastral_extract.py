@@ -11,7 +11,7 @@ from payments.models import PaymentEvent
 from services.accounts.models import PostboxMessage
 from services.fulfillment.documents import map_svg
 from services.fulfillment.models import CadastralOrder, Owner, Parcel
-from tests.sso import Browser, sign_in
+from tests.support.sso import Browser, sign_in
 
 BASE = settings.BASE_DOMAIN
 KREIS = f"kreis.{BASE}:8000"

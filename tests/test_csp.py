@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.conf import settings
 
-from tests.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.browser import browser, page  # noqa: F401 - fixtures
 
 TENANT = "wegberg"
 PASSWORD = "Csp-Test-2026!"

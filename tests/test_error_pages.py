@@ -52,13 +52,13 @@ def test_tenant_404_is_the_portals_page(client, db):
 
 
 def test_tenant_403_is_the_portals_page(failing_client, db, settings):
-    settings.ROOT_URLCONF = "tests.urls_errors"
+    settings.ROOT_URLCONF = "tests.support.urls_errors"
     html = _tenant_page(failing_client.get("/test-403/", HTTP_HOST=TENANT), 403)
     assert "<h1>Zugriff nicht erlaubt</h1>" in html
 
 
 def test_tenant_500_is_the_portals_page(failing_client, db, settings):
-    settings.ROOT_URLCONF = "tests.urls_errors"
+    settings.ROOT_URLCONF = "tests.support.urls_errors"
     html = _tenant_page(failing_client.get("/test-500/", HTTP_HOST=TENANT), 500)
     assert "<h1>Es ist ein Fehler aufgetreten</h1>" in html
     assert "deliberate failure" not in html
@@ -67,7 +67,7 @@ def test_tenant_500_is_the_portals_page(failing_client, db, settings):
 def test_500_after_a_failed_query_needs_no_database(failing_client, db, settings):
     """The request's transaction is broken: the navigation cannot be read, the plain page with
     search and a way home is shown instead of a second failure."""
-    settings.ROOT_URLCONF = "tests.urls_errors"
+    settings.ROOT_URLCONF = "tests.support.urls_errors"
     html = _page(failing_client.get("/test-500-sql/", HTTP_HOST=TENANT), 500)
     assert "<h1>Es ist ein Fehler aufgetreten</h1>" in html
     assert 'role="search" action="/leistungen/"' in html
@@ -87,7 +87,7 @@ def test_database_down_is_still_the_503_page(db):
 
 
 def test_public_host_404_403_500(failing_client, db, settings):
-    settings.PUBLIC_SCHEMA_URLCONF = "tests.urls_errors_public"
+    settings.PUBLIC_SCHEMA_URLCONF = "tests.support.urls_errors_public"
     for path, status, heading in [
         ("/gibt-es-nicht/", 404, "Seite nicht gefunden"),
         ("/test-403/", 403, "Zugriff nicht erlaubt"),

@@ -42,7 +42,7 @@ from services.fitconnect.models import (
     SandboxSubmission,
 )
 from services.fitconnect.tasks import poll
-from tests.fitconnect_fake import FakeFitConnect, cached_key
+from tests.support.fitconnect_fake import FakeFitConnect, cached_key
 
 BASE = settings.BASE_DOMAIN
 PDF = b"%PDF-1.4\n%fitconnect test\n" + b"1" * 500

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kreisportal.celery import app
-from tests.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.browser import browser, page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

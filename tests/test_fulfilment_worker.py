@@ -23,7 +23,7 @@ from services.applications.tasks import run_application_pipeline
 from services.fulfillment.actions import do_place_cadastral_order
 from services.fulfillment.models import CadastralOrder, Parcel
 from tests.conftest import database_url_for_subprocess
-from tests.workers import new_queue, start_worker, stop_worker
+from tests.support.workers import new_queue, start_worker, stop_worker
 
 
 @contextmanager
@@ -81,7 +81,7 @@ def test_worker_killed_mid_fulfilment_completes_exactly_once_after_restart(
         doomed = start_worker(
             queue,
             database_url,
-            app="tests.slow_fulfilment_app",
+            app="tests.support.slow_fulfilment_app",
             env={"FULFILMENT_STARTED_MARKER": str(marker)},
         )
         try:

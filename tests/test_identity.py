@@ -8,7 +8,7 @@ from django.conf import settings
 
 from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
-from tests.sso import Browser, sign_in
+from tests.support.sso import Browser, sign_in
 
 BASE = settings.BASE_DOMAIN
 PUBLIC = f"{BASE}:8000"

@@ -27,7 +27,7 @@ from services.accounts.access import (
 )
 from services.accounts.models import Citizen
 from tenants.models import Tenant
-from tests.sso import Browser, idp_login, query, sign_in
+from tests.support.sso import Browser, idp_login, query, sign_in
 from tests.test_identity_oidc import FakeProvider, provider  # noqa: F401 - the fake OIDC IdP
 
 BASE = settings.BASE_DOMAIN

@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings as django_settings
 
-from tests.sso import Browser, query
+from tests.support.sso import Browser, query
 
 BASE = django_settings.BASE_DOMAIN
 ERKELENZ = f"erkelenz.{BASE}:8000"

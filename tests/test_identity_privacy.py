@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from kreisportal.identity.actions import ASSERTION_GRACE, do_purge_expired_broker_records
 from kreisportal.identity.models import ConsumedAssertion, LoginCode, TenantSession
-from tests.sso import Browser, idp_login, query
+from tests.support.sso import Browser, idp_login, query
 
 BASE = settings.BASE_DOMAIN
 PUBLIC = f"{BASE}:8000"

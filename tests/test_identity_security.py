@@ -14,7 +14,7 @@ from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
 from kreisportal.identity import saml
 from kreisportal.identity.levels import LEVELS
-from tests.sso import Browser, idp_login, query
+from tests.support.sso import Browser, idp_login, query
 
 BASE = settings.BASE_DOMAIN
 PUBLIC = f"{BASE}:8000"

@@ -122,7 +122,7 @@ def test_development_log_lines_are_readable_text_with_the_context(in_tenant):
 
 
 def test_sentry_events_carry_the_request_id(sentry_sink, db, settings):  # noqa: F811
-    settings.ROOT_URLCONF = "tests.urls_failing"
+    settings.ROOT_URLCONF = "tests.support.urls_failing"
     response = Client(raise_request_exception=False).get(
         "/fail", HTTP_HOST=host("geilenkirchen"), HTTP_X_REQUEST_ID="sentry-req-0042"
     )

@@ -12,9 +12,8 @@ from services.accounts.models import PostboxMessage
 from services.applications import actions
 from services.applications.actions import do_save_draft, do_submit
 from services.applications.models import Application, ApplicationForm
-from services.fulfillment.actions import do_place_cadastral_order
-from services.fulfillment.models import Parcel
-from tests.sso import Browser, sign_in
+from tests import factories
+from tests.support.sso import Browser, sign_in
 
 BASE = settings.BASE_DOMAIN
 KREIS = f"kreis.{BASE}:8000"
@@ -24,13 +23,8 @@ def test_an_order_is_an_application_of_the_cadastre_handler(in_tenant):
     browser = Browser()
     sign_in(browser, KREIS)
     with in_tenant("kreis"):
-        citizen = do_sign_in_citizen(identity={"pseudonym": "sandbox-bpk2-erika-0001"})
-        order = do_place_cadastral_order(
-            citizen=citizen,
-            parcel=Parcel.objects.select_related("gemarkung").first(),
-            product="liegenschaftskarte",
-            trust_level="basic",
-        )
+        citizen = factories.citizen("sandbox-bpk2-erika-0001")
+        order = factories.cadastral_order(citizen)
         case = Application.objects.get(public_id=order.pk)
         assert case.form.handling == "liegenschaftsauskunft"
         assert case.status == "awaiting_payment" and case.payment.amount_cents == 2500
@@ -119,9 +113,7 @@ def test_fees_go_to_the_tenants_payment_provider_with_the_services_booking_data(
         local = form.local_service
         local.booking_cost_centre, local.booking_account = "KST-4711", "SK-0815"
         local.save()
-        citizen = do_sign_in_citizen(identity={"pseudonym": "fee-provider", "level": "high"})
-        values = {"amtliches_kennzeichen": "HS-KP 1", "parkzone": "Zone A – Innenstadt"}
-        draft = do_save_draft(form=form, citizen=citizen, values=values, uploads={})
+        draft = factories.draft(factories.citizen("fee-provider"))
         submitted = do_submit(application=draft)
         assert submitted.payment.provider == "xbezahldienste"
         assert submitted.payment.booking_data == {"costCentre": "KST-4711", "account": "SK-0815"}
@@ -135,7 +127,7 @@ def test_reconciliation_leaves_cases_another_system_completes_alone(in_tenant):
     with in_tenant("erkelenz"):
         form = ApplicationForm.objects.filter(handling="fitconnect").first()
         assert form is not None  # the demo's FIT-Connect form
-        citizen = do_sign_in_citizen(identity={"pseudonym": "elsewhere", "level": "high"})
+        citizen = factories.citizen("elsewhere")
         case = Application.objects.create(form=form, citizen=citizen, status="submitted")
         counts = do_reconcile(min_age_seconds=0)
         case.refresh_from_db()

@@ -13,7 +13,7 @@ from payments.actions import do_book_payment_event, do_create_payment, do_start_
 from payments.models import Payment, PaymentEvent
 from services.applications.models import Application, Status
 from services.fulfillment.models import CadastralOrder
-from tests.sso import Browser, sign_in
+from tests.support.sso import Browser, sign_in
 from tests.test_applications import ERKELENZ, _citizen_browser, _submit_parking_permit
 from tests.test_cadastral_extract import KREIS, _owned_parcel
 from tests.test_payment_providers import (  # noqa: F401 - fixture

@@ -10,7 +10,7 @@ from payments.actions import PaymentError, do_book_payment_event, do_create_paym
 from payments.models import Payment, PaymentEvent
 from payments.providers import PaymentProvider, registry
 from services.accounts.models import Citizen
-from tests.sso import Browser, sign_in
+from tests.support.sso import Browser, sign_in
 
 BASE = settings.BASE_DOMAIN
 

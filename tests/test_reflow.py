@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import browser  # noqa: F401 - fixture
+from tests.support.browser import browser  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 

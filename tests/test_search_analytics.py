@@ -20,7 +20,7 @@ from services.local.search_actions import (
     normalise_query,
 )
 from services.search import search_services
-from tests.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.browser import browser, page  # noqa: F401 - fixtures
 
 BASE = settings.BASE_DOMAIN
 LOCAL_WORD = "Klompenhof"  # a local name the catalogue cannot know

@@ -8,7 +8,7 @@ import pytest
 
 from services.models import Service
 from services.search import search_services
-from tests.search_eval import KINDS, evaluate, load_queries
+from tests.support.search_eval import KINDS, evaluate, load_queries
 
 
 def test_evaluation_set_is_sound(db):

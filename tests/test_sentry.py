@@ -63,7 +63,7 @@ def _events(envelopes: list[bytes]) -> list[dict]:
 
 
 def test_error_in_a_tenant_request_is_tagged_with_that_tenant(sentry_sink, db, settings):
-    settings.ROOT_URLCONF = "tests.urls_failing"
+    settings.ROOT_URLCONF = "tests.support.urls_failing"
     client = Client(raise_request_exception=False)
     response = client.get("/fail", HTTP_HOST=f"geilenkirchen.{settings.BASE_DOMAIN}")
     assert response.status_code == 500

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from kreisportal.celery import app
 from kreisportal.tasks import current_schema
 from tests.conftest import database_url_for_subprocess
-from tests.workers import new_queue, start_worker, stop_worker
+from tests.support.workers import new_queue, start_worker, stop_worker
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_task_queued_on_the_public_schema_runs_in_public(worker_queue, db):
 def test_task_queued_in_a_tenants_request_runs_in_that_tenants_schema(
     worker_queue, client, db, settings
 ):
-    settings.ROOT_URLCONF = "tests.urls_tasks"
+    settings.ROOT_URLCONF = "tests.support.urls_tasks"
     settings.TEST_TASK_QUEUE = worker_queue
     response = client.get("/queue-schema-probe", HTTP_HOST=f"hueckelhoven.{settings.BASE_DOMAIN}")
     assert response.status_code == 200

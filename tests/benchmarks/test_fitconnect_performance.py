@@ -18,7 +18,7 @@ from services.applications.models import ApplicationForm
 from services.fitconnect import crypto
 from services.fitconnect.actions import do_attempt, do_poll
 from services.fitconnect.models import Delivery, Environment, FitConnectSettings, FormDestination
-from tests.fitconnect_fake import FakeFitConnect, cached_key
+from tests.support.fitconnect_fake import FakeFitConnect, cached_key
 
 pytestmark = pytest.mark.benchmark
 RUNS = 20

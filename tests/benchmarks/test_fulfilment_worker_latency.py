@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 from services.accounts.models import PostboxMessage
 from services.applications.tasks import run_application_pipeline
 from tests.conftest import database_url_for_subprocess
+from tests.support.workers import new_queue, start_worker, stop_worker
 from tests.test_fulfilment_worker import committed_paid_orders, mark_paid, wait_for
-from tests.workers import new_queue, start_worker, stop_worker
 
 pytestmark = pytest.mark.benchmark
 ORDERS = 12

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from services.search import search_services
-from tests.search_eval import KINDS, evaluate, load_queries, p95
+from tests.support.search_eval import KINDS, evaluate, load_queries, p95
 
 pytestmark = pytest.mark.benchmark
 

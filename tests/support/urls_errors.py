@@ -1,6 +1,6 @@
 """Test URL conf of the tenant hosts: the real one plus a view that raises PermissionDenied
 and one that fails, so that handler403 and handler500 can be tried (public host:
-tests/urls_errors_public.py)."""
+tests/support/urls_errors_public.py)."""
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-QUERIES_FILE = Path(__file__).resolve().parent / "data" / "search_queries.json"
+QUERIES_FILE = Path(__file__).resolve().parents[1] / "data" / "search_queries.json"
 KINDS = ("everyday", "district", "typo", "compound", "question", "english")
 
 

@@ -1,7 +1,7 @@
-"""The bare base domain's real URL conf plus the failing views of tests.urls_errors."""
+"""The bare base domain's real URL conf plus the failing views of tests.support.urls_errors."""
 
 from kreisportal import urls_public
-from tests.urls_errors import TEST_PATTERNS
+from tests.support.urls_errors import TEST_PATTERNS
 
 handler403 = urls_public.handler403
 handler404 = urls_public.handler404
