@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("services.urls")),
     path("", include("services.accounts.urls")),
+    path("", include("services.postbox.urls")),
     path("", include("payments.urls")),
     path("", include("services.fulfillment.urls")),
     path("", include("services.applications.urls")),

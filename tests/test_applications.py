@@ -15,10 +15,10 @@ from pypdf import PdfReader
 
 from kreisportal.celery import app
 from payments.models import Payment
-from services.accounts.models import PostboxMessage
 from services.applications import states
 from services.applications.actions import ApplicationRefused, _move, do_withdraw
 from services.applications.models import Application, ApplicationForm, Status
+from services.postbox.models import PostboxMessage
 from tests.support.sso import Browser, needs_step_up, sign_in, step_up
 from tests.test_faults import broker_down  # noqa: F401 - fixture
 

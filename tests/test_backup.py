@@ -42,7 +42,7 @@ ROUND_TRIP = [
     ("payments.Payment", ("id", "amount_cents", "status", "purpose", "payer_id")),
     ("payments.PaymentEvent", ("id", "payment_id", "event_id", "kind")),
     ("accounts.Citizen", ("id", "pseudonym", "given_name", "family_name")),
-    ("accounts.PostboxMessage", ("id", "citizen_id", "subject", "body", "attachment")),
+    ("postbox.PostboxMessage", ("id", "citizen_id", "subject", "body", "attachment")),
     ("applications.ApplicationForm", ("id", "slug", "fee_cents", "handling", "local_service_id")),
     ("applications.ApplicationFormField", ("id", "form_id", "name", "kind", "required")),
     ("applications.Application", ("id", "public_id", "status", "data", "payment_id")),
@@ -66,7 +66,8 @@ def _add_citizen_data(tenant: Tenant) -> None:
     from django.contrib.auth import get_user_model
 
     from payments.models import Payment, PaymentEvent
-    from services.accounts.models import Citizen, PostboxMessage
+    from services.accounts.models import Citizen
+    from services.postbox.models import PostboxMessage
 
     with tenant_context(tenant):
         user = get_user_model().objects.create(username=MARK)
@@ -96,8 +97,8 @@ def _remove_citizen_data(tenant: Tenant) -> None:
     from django.contrib.auth import get_user_model
 
     from payments.models import Payment
-    from services.accounts.models import PostboxMessage
     from services.applications.models import Application
+    from services.postbox.models import PostboxMessage
 
     with tenant_context(tenant):
         for message in PostboxMessage.objects.filter(citizen__pseudonym=MARK):
@@ -253,7 +254,7 @@ def test_restored_portal_is_served_on_the_new_host(round_trip, tenant_server, db
     status, _ = _get(port, SOURCE, path)
     assert status == 200  # the original still serves the same article
     with tenant_context(round_trip["copy"]):
-        from services.accounts.models import PostboxMessage
+        from services.postbox.models import PostboxMessage
 
         attachment = PostboxMessage.objects.get(citizen__pseudonym=MARK).attachment
         assert attachment.read() == b"%PDF-1.4 " + MARK.encode()

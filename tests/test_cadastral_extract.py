@@ -8,9 +8,9 @@ from django.core import mail
 
 from kreisportal.celery import app
 from payments.models import PaymentEvent
-from services.accounts.models import PostboxMessage
 from services.fulfillment.documents import map_svg
 from services.fulfillment.models import CadastralOrder, Owner, Parcel
+from services.postbox.models import PostboxMessage
 from tests.support.sso import Browser, sign_in
 
 BASE = settings.BASE_DOMAIN

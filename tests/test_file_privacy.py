@@ -24,8 +24,9 @@ from django.db import models
 from django.test import Client
 
 from kreisportal.files import PrivateTenantStorage
-from services.accounts.actions import do_deliver_message, do_sign_in_citizen
+from services.accounts.actions import do_sign_in_citizen
 from services.accounts.models import Citizen
+from services.postbox.actions import do_deliver_message
 
 BASE = settings.BASE_DOMAIN
 CONTENT = b"%PDF-1.4\n% Eingangsbestaetigung A-2026-000001 Erika Mustermann, Musterweg 1\n"
@@ -159,7 +160,7 @@ def _cadastral_extract() -> OwnedFile:
 # How each private file field is made and where it is served. A private field missing here
 # fails `test_every_file_field_is_public_or_private_with_an_access_route`.
 PRIVATE_FILE_CASES: dict[str, Callable[[], OwnedFile]] = {
-    "accounts.PostboxMessage.attachment": _postbox_attachment,
+    "postbox.PostboxMessage.attachment": _postbox_attachment,
     "applications.ApplicationUpload.file": _application_upload,
     "applications.Application.document": _application_document,
 }

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from kreisportal.celery import app
 from services.accounts.actions import do_sign_in_citizen
-from services.accounts.models import PostboxMessage
 from services.applications.actions import do_save_draft, do_submit
 from services.applications.handlers import handlers
 from services.applications.models import Application, ApplicationEvent, ApplicationForm, Status
@@ -42,6 +41,7 @@ from services.fitconnect.models import (
     SandboxSubmission,
 )
 from services.fitconnect.tasks import poll
+from services.postbox.models import PostboxMessage
 from tests.support.fitconnect_fake import FakeFitConnect, cached_key
 
 BASE = settings.BASE_DOMAIN

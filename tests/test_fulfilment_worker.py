@@ -17,11 +17,11 @@ from django_tenants.utils import schema_context
 
 from payments.models import Payment
 from services.accounts.actions import do_sign_in_citizen
-from services.accounts.models import PostboxMessage
 from services.applications.models import Application
 from services.applications.tasks import run_application_pipeline
 from services.fulfillment.actions import do_place_cadastral_order
 from services.fulfillment.models import CadastralOrder, Parcel
+from services.postbox.models import PostboxMessage
 from tests.conftest import database_url_for_subprocess
 from tests.support.workers import new_queue, start_worker, stop_worker
 

@@ -37,7 +37,7 @@ def test_export_lists_cadastral_orders_and_payments(in_tenant):
 def test_the_postbox_notice_names_the_portal_and_never_the_content(
     in_tenant, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from services.accounts.actions import do_deliver_message
+    from services.postbox.actions import do_deliver_message
 
     with in_tenant("erkelenz"), django_capture_on_commit_callbacks(execute=True):
         citizen = do_sign_in_citizen(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
+from services.postbox.actions import do_deliver_message
 from tests.support.sso import Browser, sign_in
 
 BASE = settings.BASE_DOMAIN

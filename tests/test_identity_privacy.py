@@ -225,11 +225,10 @@ def test_beat_sends_the_purge_once_into_the_public_schema(db):
 
 
 def test_beat_entry_runs_the_purge_in_the_public_schema(db):
-    import kreisportal.identity.tasks  # noqa: F401 - registered, as the worker's autodiscovery does
     from kreisportal.celery import app
-    from kreisportal.identity import actions
+    from kreisportal.identity import tasks  # registered, as the worker's autodiscovery does
 
-    original = actions.do_purge_expired_broker_records
+    original = tasks.do_purge_expired_broker_records
     scheduler = _scheduler()
     with schema_context("public"):
         _code("expired", expires_in=-timedelta(seconds=1))
@@ -241,7 +240,7 @@ def test_beat_entry_runs_the_purge_in_the_public_schema(db):
 
     app.conf.task_always_eager = True
     try:
-        with mock.patch.object(actions, "do_purge_expired_broker_records", side_effect=purge):
+        with mock.patch.object(tasks, "do_purge_expired_broker_records", side_effect=purge):
             with schema_context("gangelt"):
                 scheduler.apply_entry(scheduler.schedule["purge-broker-records@public"])
     finally:

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.test import Client
 
-from services.accounts.actions import do_deliver_message, do_sign_in_citizen
+from services.accounts.actions import do_sign_in_citizen
+from services.postbox.actions import do_deliver_message
 
 BASE = settings.BASE_DOMAIN
 TENANT_ONLY_APPS = [app for app in settings.TENANT_APPS if app not in settings.SHARED_APPS]
@@ -54,7 +55,7 @@ def test_the_registry_walk_finds_the_tenant_data_models():
     labels = {model._meta.label for model in tenant_models()}
     for expected in (
         "accounts.Citizen",
-        "accounts.PostboxMessage",
+        "postbox.PostboxMessage",
         "applications.Application",
         "payments.Payment",
         "fulfillment.CadastralOrder",  # the cadastre plugin's part of a case
@@ -142,7 +143,7 @@ def test_a_row_of_one_tenant_can_neither_be_read_nor_changed_from_another(in_ten
             marked[model._meta.label] = (model, field.name, row.pk, marker)
     for label in (
         "accounts.Citizen",
-        "accounts.PostboxMessage",
+        "postbox.PostboxMessage",
         "applications.Application",
         "payments.Payment",
         "services_local.Office",

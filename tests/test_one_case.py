@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from services.accounts.actions import do_sign_in_citizen
-from services.accounts.models import PostboxMessage
 from services.applications import actions
 from services.applications.actions import do_save_draft, do_submit
 from services.applications.models import Application, ApplicationForm
+from services.postbox.models import PostboxMessage
 from tests import factories
 from tests.support.sso import Browser, sign_in
 

@@ -400,7 +400,7 @@ def test_cancelled_order_payment_is_paid_again_from_the_status_page(
         assert Payment.objects.get(pk=old).status == "refunded"
         order.refresh_from_db()
         assert str(order.payment_id) == new
-    from services.accounts.models import PostboxMessage
+    from services.postbox.models import PostboxMessage
 
     with in_tenant("kreis"):
         assert PostboxMessage.objects.filter(citizen=order.citizen).count() == 1

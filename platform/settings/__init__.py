@@ -129,6 +129,7 @@ TENANT_APPS = [
     "cms",
     "services.local",
     "services.accounts",
+    "services.postbox",
     "payments",
     "services.fulfillment",
     "services.applications",

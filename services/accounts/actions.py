@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
-from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
 from payments.models import Payment
-from services.accounts.hooks import kept_records_count, message_delivered, personal_data_export
-from services.accounts.models import Citizen, PostboxMessage
+from services.accounts.hooks import kept_records_count, personal_data_export
+from services.accounts.models import Citizen
 
 IDENTITY_FIELDS = (
     "given_name",
@@ -42,46 +40,6 @@ def do_sign_in_citizen(*, identity: dict) -> Citizen:
     citizen.last_login = timezone.now()
     citizen.save()
     return citizen
-
-
-@transaction.atomic
-def do_deliver_message(
-    *,
-    citizen: Citizen,
-    subject: str,
-    body: str,
-    attachment: tuple[str, bytes] | None = None,
-    notify: bool = False,
-) -> PostboxMessage:
-    """A message into the citizen's postbox; an attachment goes to private storage under a
-    random name, its readable name is kept for the citizen's download. With `notify`, an e-mail
-    notice (never the content) goes to the citizen's address after commit."""
-    message = PostboxMessage(citizen=citizen, subject=subject, body=body)
-    if attachment:
-        message.attachment_name = attachment[0][-200:]
-        message.attachment.save(attachment[0], ContentFile(attachment[1]), save=False)
-    message.save()
-    message_delivered.send(message=message)  # further channels (ZBP)
-    if notify and citizen.email:
-        notice = postbox_notice(subject=subject)
-        transaction.on_commit(lambda: send_mail(*notice, None, [citizen.email], fail_silently=True))
-    return message
-
-
-def postbox_notice(*, subject: str) -> tuple[str, str]:
-    """(subject, text) of the e-mail that tells a citizen a message is waiting in this tenant's
-    postbox: the portal's name from the tenant, the content only behind the sign-in."""
-    portal = getattr(connection.tenant, "name", "") or "dem Serviceportal"
-    return (
-        f"Neue Nachricht in Ihrem Postfach: {subject}"[:200],
-        f"In Ihrem Postfach bei {portal} liegt eine neue Nachricht. "
-        "Bitte melden Sie sich im Serviceportal an, um sie zu lesen.",
-    )
-
-
-def do_mark_read(*, message: PostboxMessage) -> None:
-    if message.read_at is None:
-        PostboxMessage.objects.filter(pk=message.pk).update(read_at=timezone.now())
 
 
 class AccountKept(Exception):
@@ -125,16 +83,6 @@ def export_data(citizen: Citizen) -> dict:
         },
         "trust_level": citizen.trust_level,
         "account_created": citizen.created.isoformat(),
-        "postbox": [
-            {
-                "subject": m.subject,
-                "body": m.body,
-                "created": m.created.isoformat(),
-                "read": m.read_at.isoformat() if m.read_at else None,
-                "attachment": (m.attachment_name or "Anhang") if m.attachment else None,
-            }
-            for m in citizen.messages.all()
-        ],
         "payments": [
             {
                 "purpose": p.purpose,

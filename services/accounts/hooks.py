@@ -10,6 +10,3 @@ personal_data_export = Hook("personal_data_export")
 # receivers(citizen, counts: list[tuple[int, str, str]]): add (number, singular, plural) of the
 # records the authority must keep (they stop the account from being deleted)
 kept_records_count = Hook("kept_records_count")
-# receivers(message): a message was put into the postbox, in its transaction: further channels
-# deliver it too (the citizen's federal postbox, ZBP: services.fitconnect)
-message_delivered = Hook("message_delivered")

@@ -7,12 +7,6 @@ urlpatterns = [
     path("konto/anmelden/", views.sign_in, name="account-sign-in"),
     path("konto/rueckkehr/", views.callback, name="account-callback"),
     path("konto/abmelden/", views.sign_out, name="account-sign-out"),
-    path("konto/postfach/<str:message_id>/", views.message_detail, name="account-message"),
-    path(
-        "konto/postfach/<str:message_id>/anhang/",
-        views.message_attachment,
-        name="account-attachment",
-    ),
     path("konto/export/", views.export, name="account-export"),
     path("konto/loeschen/", views.delete, name="account-delete"),
 ]

@@ -7,24 +7,22 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kreisportal.files import download_name, private_file_response
-from kreisportal.http import parse_uuid, safe_local_path
+from kreisportal.http import safe_local_path
 from kreisportal.identity import levels
 from kreisportal.identity.broker import LoginRefused, redeem_login_code, remember_tenant_session
-from services.accounts.access import citizen_required, current_citizen
+from services.accounts.access import citizen_required
 from services.accounts.actions import (
     AccountKept,
     do_delete_account,
-    do_mark_read,
     do_sign_in_citizen,
     export_data,
 )
-from services.accounts.models import Citizen, PostboxMessage
+from services.accounts.models import Citizen
 
 
 def _broker_url(path: str, **params: str) -> str:
@@ -93,38 +91,6 @@ def account(request: HttpRequest, citizen: Citizen) -> HttpResponse:
             "unread": sum(1 for m in messages if m.read_at is None),
             "level_label": levels.label(citizen.trust_level),
         },
-    )
-
-
-def access_message(citizen: Citizen, message_id: str) -> PostboxMessage:
-    """The citizen's own message; anything else (other citizen, other tenant, bad id) is 404.
-    Database errors are not caught: they are a 503, not a missing message."""
-    pk = parse_uuid(message_id)
-    message = PostboxMessage.objects.filter(pk=pk, citizen=citizen).first() if pk else None
-    if message is None:
-        raise Http404("Nachricht nicht gefunden")
-    return message
-
-
-@citizen_required
-def message_detail(request: HttpRequest, citizen: Citizen, message_id: str) -> HttpResponse:
-    message = access_message(citizen, message_id)
-    do_mark_read(message=message)
-    return TemplateResponse(request, "accounts/message.html", {"message": message})
-
-
-def message_attachment(request: HttpRequest, message_id: str) -> HttpResponse:
-    """A private file: 404 for anybody but its owner, a visitor not signed in included (no
-    sign-in redirect that would confirm the message exists)."""
-    citizen = current_citizen(request)
-    if citizen is None:
-        raise Http404("Nachricht nicht gefunden")
-    message = access_message(citizen, message_id)
-    if not message.attachment:
-        raise Http404("Kein Anhang")
-    return private_file_response(
-        message.attachment,
-        download_name=message.attachment_name or download_name(message.attachment, stem="anhang"),
     )
 
 

@@ -24,7 +24,6 @@ from payments.models import Payment
 from payments.providers import ProviderError
 from payments.selectors import attempt_ids, superseded_paid, tenant_provider
 from payments.tasks import refund_payment
-from services.accounts.actions import do_deliver_message
 from services.accounts.models import Citizen
 from services.applications import states
 from services.applications.documents import render_receipt
@@ -38,6 +37,7 @@ from services.applications.models import (
     ApplicationUpload,
     Status,
 )
+from services.postbox.actions import do_deliver_message
 
 logger = logging.getLogger(__name__)
 # the owner kind of application fees (payments.owners; registered in apps.py)

@@ -8,7 +8,6 @@ class FitConnectConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from services.accounts.hooks import message_delivered
         from services.applications.hooks import status_changed
         from services.applications.models import add_action_labels
         from services.fitconnect import (  # noqa: F401
@@ -16,6 +15,7 @@ class FitConnectConfig(AppConfig):
             tasks,  # registered in every process: actions queue them by name
             zbp,
         )
+        from services.postbox.hooks import message_delivered
 
         # a postbox message also goes to the citizen's ZBP (a channel of the postbox)
         message_delivered.connect("fitconnect.zbp", zbp.on_message_delivered)

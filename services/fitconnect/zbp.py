@@ -22,11 +22,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kreisportal.outbox import dispatch
-from services.accounts.models import Citizen, PostboxMessage
+from services.accounts.models import Citizen
 from services.applications.models import ApplicationEvent, Status
 from services.fitconnect import sandbox
 from services.fitconnect.metadata import Submission
 from services.fitconnect.models import Delivery, Environment, FitConnectSettings, ZbpCursor
+from services.postbox.models import PostboxMessage
 
 MESSAGE_SERVICE = "urn:schema-fitko-de:fit-connect:id.bund.de:message_v6"
 STATUS_SERVICE = "urn:schema-fitko-de:fit-connect:id.bund.de:status_v6"

@@ -7,8 +7,8 @@ import statistics
 import pytest
 from django_tenants.utils import schema_context
 
-from services.accounts.models import PostboxMessage
 from services.applications.tasks import run_application_pipeline
+from services.postbox.models import PostboxMessage
 from tests.conftest import database_url_for_subprocess
 from tests.support.workers import new_queue, start_worker, stop_worker
 from tests.test_fulfilment_worker import committed_paid_orders, mark_paid, wait_for
