@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -239,3 +240,25 @@ def do_complete_manual_refund(*, refund_id: int, actor: str) -> tuple[ManualRefu
         payment.save(update_fields=["status"])
     logger.info("payment %s refunded by hand", payment.pk)
     return refund, True
+
+
+def do_reconcile_pending(*, min_age_seconds: int = 600) -> int:
+    """Settle pending payments whose webhook never came, by asking their provider; returns how
+    many were booked now. A provider that cannot answer is asked again on the next run."""
+    settled = 0
+    stale = Payment.objects.filter(
+        status=Payment.Status.PENDING,
+        created__lte=timezone.now() - timedelta(seconds=min_age_seconds),
+    ).exclude(provider_reference="")
+    for payment in stale:
+        try:
+            outcome = registry[payment.provider].fetch_outcome(payment)
+        except Exception:  # noqa: BLE001 - any failure of one provider: try again next run
+            logger.warning("payment %s: outcome not available now", payment.pk, exc_info=True)
+            continue
+        if outcome:
+            _, booked = do_book_payment_event(
+                payment_id=payment.pk, event_id=f"reconcile:{payment.pk}:{outcome}", outcome=outcome
+            )
+            settled += int(booked)
+    return settled
