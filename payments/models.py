@@ -74,7 +74,7 @@ class PaymentEvent(models.Model):
 
 
 # The registered providers (payments.providers.registry), named here because the registry
-# imports this module; tests/test_xbezahldienste.py checks that both lists agree.
+# imports this module; tests/payments/test_xbezahldienste.py checks that both lists agree.
 PROVIDER_CHOICES = [
     ("", _("Vorgabe der Plattform")),
     ("sandbox", _("Testzahlung (Sandbox)")),

@@ -35,7 +35,7 @@ def migrate(verbosity: int = 0) -> None:
     """Shared schema, then the tenant template, then every tenant schema."""
     from django.core.management import call_command
 
-    from kreisportal.migrate import align_cloned_constraint_names, tenant_schemas
+    from tenants.migrate import align_cloned_constraint_names, tenant_schemas
     from tenants.actions import ensure_system_tenants
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
@@ -211,7 +211,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if args.parallel < 1:
         raise CliError(f"--parallel must be at least 1, got {args.parallel}")
     _setup_django()
-    from kreisportal.migrate import MigrationFailed, migrate_all
+    from tenants.migrate import MigrationFailed, migrate_all
 
     try:
         migrate_all(parallel=args.parallel, verbosity=args.verbosity)

@@ -11,7 +11,7 @@ Every FileField decides one of two things:
   only through a view that has checked the owner (an `access_*` helper) and then calls
   `private_file_response`.
 
-`tests/test_file_privacy.py` walks every file field of every model and fails for a field that
+`tests/core/test_file_privacy.py` walks every file field of every model and fails for a field that
 has made neither decision.
 """
 

@@ -84,7 +84,7 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "kreisportal.views.unknown_host"
 # the path on rollback, savepoint rollback and close, and every request switches schema through
 # set_tenant (which forgets it too). The rule that keeps it safe: never change search_path
 # behind the backend's back (raw SET or set_config; tenants/clone.py strips them from pg_dump's
-# script). tests/test_connections.py checks all of this on one reused connection.
+# script). tests/core/test_connections.py checks all of this on one reused connection.
 TENANT_LIMIT_SET_CALLS = env_bool("TENANT_LIMIT_SET_CALLS", True)
 
 _BOTH = [

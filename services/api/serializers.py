@@ -161,7 +161,7 @@ class OfficeSerializer(serializers.Serializer):
 
 # --- responses ----------------------------------------------------------------------------------
 # Declared for the OpenAPI schema: the views build their answers from these same shapes, and
-# tests/test_api_conformance.py validates every answer against the published schema.
+# tests/catalogue/test_api_conformance.py validates every answer against the published schema.
 
 
 class ErrorSerializer(serializers.Serializer):

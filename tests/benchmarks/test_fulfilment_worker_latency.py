@@ -9,9 +9,9 @@ from django_tenants.utils import schema_context
 
 from services.applications.tasks import run_application_pipeline
 from services.postbox.models import PostboxMessage
+from tests.cases.test_fulfilment_worker import committed_paid_orders, mark_paid, wait_for
 from tests.conftest import database_url_for_subprocess
 from tests.support.workers import new_queue, start_worker, stop_worker
-from tests.test_fulfilment_worker import committed_paid_orders, mark_paid, wait_for
 
 pytestmark = pytest.mark.benchmark
 ORDERS = 12

@@ -1,6 +1,7 @@
 """Findability evaluation: runs the citizen queries of tests/data/search_queries.json through
 the catalogue search and counts, per kind, how often an expected service is the first hit, is
-among the first five, and how often the result is empty. Used by tests/test_search_quality.py
+among the first five, and how often the result is empty. Used by
+tests/catalogue/test_search_quality.py
 (thresholds of issue 17) and tests/benchmarks/test_search_quality.py (figures, latency)."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from django.test import Client
 from kreisportal.logging import PortalJsonFormatter, TenantContextFilter
 from kreisportal.request_id import SANE_REQUEST_ID, request_id_var
 from tests.conftest import database_url_for_subprocess
-from tests.test_sentry import _events, sentry_sink  # noqa: F401 - fixture
+from tests.core.test_sentry import _events, sentry_sink  # noqa: F401 - fixture
 
 
 def host(slug: str) -> str:

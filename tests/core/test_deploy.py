@@ -12,7 +12,7 @@ import yaml
 
 from kreisportal.cli import build_parser
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 CHART = DEPLOY / "helm" / "kreisportal"
 CLI_COMMANDS = set(build_parser()._subparsers._group_actions[0].choices)  # noqa: SLF001
 

@@ -13,14 +13,14 @@ from payments.actions import do_book_payment_event, do_create_payment, do_start_
 from payments.models import Payment, PaymentEvent
 from services.applications.models import Application, Status
 from services.fulfillment.models import CadastralOrder
-from tests.support.sso import Browser, sign_in
-from tests.test_applications import ERKELENZ, _citizen_browser, _submit_parking_permit
-from tests.test_cadastral_extract import KREIS, _owned_parcel
-from tests.test_payment_providers import (  # noqa: F401 - fixture
+from tests.cases.test_applications import ERKELENZ, _citizen_browser, _submit_parking_permit
+from tests.cases.test_cadastral_extract import KREIS, _owned_parcel
+from tests.payments.test_payment_providers import (  # noqa: F401 - fixture
     _request,
     _stripe_signature,
     fake_api,
 )
+from tests.support.sso import Browser, sign_in
 
 BASE = settings.BASE_DOMAIN
 KREIS_HOST = f"kreis.{BASE}"
@@ -123,7 +123,7 @@ def test_paypal_webhook_refuses_bodies_that_are_not_an_event_object(db, client, 
 
 
 def fake_api_calls():
-    from tests.test_payment_providers import FakeAPI
+    from tests.payments.test_payment_providers import FakeAPI
 
     return FakeAPI.calls
 

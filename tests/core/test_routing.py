@@ -32,7 +32,8 @@ def test_public_host_lists_every_portal(client, db):
 
 
 def test_admin_host_leads_to_the_tenant_admin_login(client, db):
-    """Only on admin.<base>: the bare base domain has no admin (tests/test_public_host.py)."""
+    """Only on admin.<base>: the bare base domain has no admin
+    (tests/tenants/test_public_host.py)."""
     response = client.get("/admin/", HTTP_HOST=f"admin.{settings.BASE_DOMAIN}")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")

@@ -19,8 +19,8 @@ from services.applications import states
 from services.applications.actions import ApplicationRefused, _move, do_withdraw
 from services.applications.models import Application, ApplicationForm, Status
 from services.postbox.models import PostboxMessage
+from tests.core.test_faults import broker_down  # noqa: F401 - fixture
 from tests.support.sso import Browser, needs_step_up, sign_in, step_up
-from tests.test_faults import broker_down  # noqa: F401 - fixture
 
 BASE = settings.BASE_DOMAIN
 ERKELENZ = f"erkelenz.{BASE}:8000"

@@ -27,8 +27,8 @@ from services.accounts.access import (
 )
 from services.accounts.models import Citizen
 from tenants.models import Tenant
+from tests.identity.test_identity_oidc import FakeProvider, provider  # noqa: F401 - the fake OIDC IdP
 from tests.support.sso import Browser, idp_login, query, sign_in
-from tests.test_identity_oidc import FakeProvider, provider  # noqa: F401 - the fake OIDC IdP
 
 BASE = settings.BASE_DOMAIN
 PUBLIC = f"{BASE}:8000"
@@ -282,7 +282,7 @@ def _oidc_code(fake: FakeProvider, params: dict, *, auth_time: int | None) -> st
 @pytest.mark.parametrize("auth_time", ["fresh", "old", "missing"])
 def test_oidc_binding_step_asks_for_a_new_login_and_checks_auth_time(
     db,
-    provider,  # noqa: F811 - the fixture imported from tests.test_identity_oidc
+    provider,  # noqa: F811 - the fixture imported from tests.identity.test_identity_oidc
     auth_time,
 ):
     browser = Browser()
