@@ -6,6 +6,7 @@ bei Sandbox-Fachverfahren" in Mein Konto, and the sandbox ZBP shows the status m
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from kreisportal.celery import app
 from tests.support.browser import browser, page  # noqa: F401 - fixtures
@@ -56,7 +57,8 @@ def test_apply_via_fit_connect_accept_in_the_sandbox_and_see_status_and_zbp(
         assert "lageplan.png" in detail and f"antrag-{reference}.pdf" in detail
         staff.get_by_label("Entscheidung").select_option("accept")
         staff.get_by_role("button", name="Eintragen").click()
-        assert "Ereignisprotokoll" in staff.locator("body").inner_text()
+        # the decision's answer page, once it has loaded (reading at once raced the navigation)
+        expect(staff.locator("body")).to_contain_text("Ereignisprotokoll", timeout=15000)
 
         page.goto(f"{gangelt}/konto/")
         assert reference in page.locator("main").inner_text()
