@@ -176,6 +176,9 @@ class SearchQueryStat(models.Model):
     empty = models.PositiveIntegerField(_("ohne Treffer"), default=0)
     partial = models.PositiveIntegerField(_("nur Teiltreffer"), default=0)
     last_total = models.PositiveIntegerField(_("Treffer zuletzt"), default=0)
+    # searches whose results page led to a click on a result (services/search_clicks.py):
+    # a counter only, never which citizen clicked or when
+    clicks = models.PositiveIntegerField(_("mit Klick"), default=0)
     last_seen = models.DateField(_("zuletzt gesucht"), auto_now=True)
 
     class Meta:
