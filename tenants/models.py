@@ -228,3 +228,53 @@ class TenantAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.tenant_slug}: {self.action}"
+
+
+class EditorInvitation(models.Model):
+    """An invitation to a portal's editorial team (group "Redaktion"): a one-time link to the
+    tenant's /cms/ where the invited person sets a password. Only a hash of the link's token is
+    stored; the account is created when the invitation is accepted, in the tenant's schema.
+
+    Kept in the public schema beside its tenant: the IT team lists, resends and revokes
+    invitations from the tenant administration; deleting the tenant deletes them."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("Mandant")
+    )
+    name = models.CharField(_("Name"), max_length=150)
+    email = models.EmailField(_("E-Mail-Adresse"), max_length=150)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("gültig bis"))
+    invited_by = models.CharField(_("eingeladen von"), max_length=150)
+    created = models.DateTimeField(_("eingeladen am"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("angenommen am"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def state(self) -> str:
+        """accepted, revoked, expired or open."""
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"
+
+    def get_state_display(self) -> str:
+        return {
+            "accepted": _("angenommen"),
+            "revoked": _("widerrufen"),
+            "expired": _("abgelaufen"),
+            "open": _("offen"),
+        }[self.state]
