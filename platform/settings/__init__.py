@@ -99,6 +99,9 @@ SHARED_APPS = [
     "django_tenants",
     "kreisportal.apps.KreisportalConfig",
     "tenants",
+    # staff sign-in through the municipality's directory (config in public, keyed by tenant);
+    # before wagtail.admin: its template extends Wagtail's login page
+    "tenants.staff_directory",
     *_BOTH,
     "django.contrib.staticfiles",
     "rest_framework",
