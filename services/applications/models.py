@@ -3,12 +3,12 @@ with its explicit states, uploads and the audit trail of every change."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -17,6 +17,7 @@ from wagtail.models import Orderable
 
 from kreisportal.files import private_storage, private_upload_to
 from kreisportal.identity.levels import TrustLevel
+from kreisportal.text import german_slugify
 from services.applications.handlers import detail_url, form_handling, handlers, handling_of
 
 TRUST_LEVELS = TrustLevel.choices
@@ -55,7 +56,7 @@ class ApplicationFormAdminForm(WagtailAdminModelForm):
 
 
 def field_name_for(label: str) -> str:
-    return slugify(label).replace("-", "_")[:60] or "feld"
+    return german_slugify(label).replace("-", "_")[:60] or "feld"
 
 
 class ApplicationForm(ClusterableModel):
@@ -105,7 +106,7 @@ class ApplicationForm(ClusterableModel):
 
     def clean(self) -> None:
         if not self.slug and self.title:
-            self.slug = slugify(self.title)[:80]
+            self.slug = german_slugify(self.title)[:80]
 
 
 class FieldKind(models.TextChoices):
@@ -117,6 +118,15 @@ class FieldKind(models.TextChoices):
     CHOICE = "choice", _("Auswahl")
     CHECKBOX = "checkbox", _("Ankreuzfeld")
     FILE = "file", _("Datei-Upload")
+
+
+class DateRule(models.TextChoices):
+    ANY = "", _("beliebig")
+    PAST = "past", _("heute oder früher (z. B. Geburtsdatum)")
+    FUTURE = "future", _("heute oder später (z. B. Beginn)")
+
+
+TEXT_KINDS = {FieldKind.TEXT, FieldKind.TEXTAREA}
 
 
 class ApplicationFormField(Orderable):
@@ -133,6 +143,31 @@ class ApplicationFormField(Orderable):
     help_text = models.CharField(_("Hilfetext"), max_length=300, blank=True)
     choices = models.TextField(
         _("Auswahlmöglichkeiten"), blank=True, help_text=_("Eine pro Zeile (nur bei „Auswahl“).")
+    )
+    # rules the editor sets; checked on the citizen's input (services.applications.forms)
+    pattern = models.CharField(
+        _("Muster"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Nur bei Textzeilen: ein regulärer Ausdruck, dem die ganze Eingabe entsprechen muss, "
+            "z. B. \\d{15} für eine 15-stellige Chipnummer."
+        ),
+    )
+    pattern_message = models.CharField(
+        _("Meldung, wenn das Muster nicht passt"),
+        max_length=200,
+        blank=True,
+        help_text=_("In verständlichen Worten, z. B. „Die Chipnummer hat genau 15 Ziffern.“"),
+    )
+    date_rule = models.CharField(
+        _("Erlaubte Daten"), max_length=10, blank=True, choices=DateRule.choices, default=""
+    )
+    min_value = models.DecimalField(
+        _("kleinster Wert"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("größter Wert"), max_digits=12, decimal_places=2, null=True, blank=True
     )
 
     class Meta(Orderable.Meta):
@@ -151,6 +186,40 @@ class ApplicationFormField(Orderable):
             self.name = field_name_for(self.label)
         if self.kind == FieldKind.CHOICE and len(self.choice_list) < 2:
             raise ValidationError({"choices": _("Bitte mindestens zwei Möglichkeiten angeben.")})
+        self._clean_rules()
+
+    def _clean_rules(self) -> None:
+        """A rule only where it means something, and a pattern only with its message."""
+        errors: dict[str, str] = {}
+        if self.pattern:
+            if self.kind not in TEXT_KINDS:
+                errors["pattern"] = _("Ein Muster gibt es nur bei Textfeldern.")
+            else:
+                try:
+                    re.compile(self.pattern)
+                except re.error as exc:
+                    errors["pattern"] = _(
+                        "Das Muster ist kein gültiger regulärer Ausdruck (%(error)s)."
+                    ) % {"error": exc}
+            if not self.pattern_message.strip():
+                errors["pattern_message"] = _(
+                    "Bitte sagen Sie in Worten, was erwartet wird; diese Meldung sehen die "
+                    "Antragstellenden."
+                )
+        if self.date_rule and self.kind != FieldKind.DATE:
+            errors["date_rule"] = _("Diese Regel gibt es nur bei Datumsfeldern.")
+        if self.kind != FieldKind.NUMBER:
+            for name in ("min_value", "max_value"):
+                if getattr(self, name) is not None:
+                    errors[name] = _("Grenzen gibt es nur bei Zahlenfeldern.")
+        elif (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            errors["max_value"] = _("Der größte Wert ist kleiner als der kleinste.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Status(models.TextChoices):
@@ -162,6 +231,15 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("abgeschlossen")
     REJECTED = "rejected", _("abgelehnt")
     CANCELLED = "cancelled", _("zurückgezogen")
+
+
+class Review(models.TextChoices):
+    """A clerk's look at a case an automated handler would otherwise complete alone (a
+    cadastral extract with owners for someone stating a legitimate interest)."""
+
+    NONE = "", _("keine")
+    PENDING = "pending", _("wartet auf Prüfung")
+    APPROVED = "approved", _("freigegeben")
 
 
 class Application(models.Model):
@@ -186,6 +264,8 @@ class Application(models.Model):
         verbose_name=_("zuständig"),
     )
     information_requested = models.BooleanField(default=False)
+    # set by the handler when the case is placed (services.applications.handlers)
+    review = models.CharField(max_length=10, blank=True, default="", choices=Review.choices)
     document = models.FileField(
         storage=private_storage, upload_to=private_upload_to("antraege/bescheide"), blank=True
     )
@@ -255,6 +335,16 @@ class ApplicationUpload(models.Model):
 
 ACTION_LABELS = {
     "created": _("Entwurf angelegt"),
+    "submitted": _("eingereicht"),
+    "payment_requested": _("Zahlung angefordert"),
+    "paid": _("bezahlt"),
+    "taken_over": _("in Bearbeitung genommen"),
+    "automation_started": _("automatische Bearbeitung begonnen"),
+    "completed": _("abgeschlossen"),
+    "accepted": _("bewilligt"),
+    "rejected": _("abgelehnt"),
+    "withdrawn": _("zurückgezogen"),
+    "migrated": _("übernommen aus dem früheren Verfahren"),
     "assigned": _("zugewiesen"),
     "information_requested": _("Rückfrage gestellt"),
     "information_supplied": _("Angaben nachgereicht"),
@@ -298,4 +388,18 @@ class ApplicationEvent(models.Model):
 
     @property
     def to_status_label(self) -> str:
-        return str(Status(self.to_status).label) if self.to_status else ""
+        return _status_word(self.to_status)
+
+    @property
+    def from_status_label(self) -> str:
+        return _status_word(self.from_status)
+
+
+def _status_word(code: str) -> str:
+    """A stored state code in words ("submitted" → "eingereicht"); "" for none."""
+    if not code:
+        return ""
+    try:
+        return str(Status(code).label)
+    except ValueError:  # a state this version no longer knows: shown as stored
+        return code
