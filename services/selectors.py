@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils.text import slugify
 
 from services.local.models import LocalService, Office
 from services.models import LifeSituation, Service, Topic, initial_of
@@ -70,6 +71,25 @@ def access_topic(slug: str) -> Topic:
     if topic is None:
         raise Http404("Thema nicht gefunden")
     return topic
+
+
+def _renamed(model, slug: str):
+    """The row whose slug was made without transliteration before (migration 0004:
+    "eheschlieung" is now "eheschliessung"), so that old links redirect."""
+    if not slug or model.objects.filter(slug=slug).exists():
+        return None
+    for row in model.objects.only("name", "slug"):
+        if slugify(row.name.replace("&", "und")) == slug and row.slug != slug:
+            return row
+    return None
+
+
+def renamed_topic(slug: str) -> Topic | None:
+    return _renamed(Topic, slug)
+
+
+def renamed_life_situation(slug: str) -> LifeSituation | None:
+    return _renamed(LifeSituation, slug)
 
 
 def access_life_situation(slug: str) -> LifeSituation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +70,9 @@ def by_letter(request: HttpRequest, letter: str) -> HttpResponse:
 
 
 def by_topic(request: HttpRequest, slug: str) -> HttpResponse:
+    renamed = selectors.renamed_topic(slug)
+    if renamed is not None:  # an address from before the transliterated slugs
+        return HttpResponsePermanentRedirect(reverse("topic", args=[renamed.slug]))
     topic = selectors.access_topic(slug)
     page = _page(request, selectors.services_in(topic=topic))
     return TemplateResponse(
@@ -78,6 +81,9 @@ def by_topic(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def by_life_situation(request: HttpRequest, slug: str) -> HttpResponse:
+    renamed = selectors.renamed_life_situation(slug)
+    if renamed is not None:  # an address from before the transliterated slugs
+        return HttpResponsePermanentRedirect(reverse("life-situation", args=[renamed.slug]))
     situation = selectors.access_life_situation(slug)
     page = _page(request, selectors.services_in(life_situation=situation))
     return TemplateResponse(
