@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.html import escape
-from django.utils.text import slugify
 from django_tenants.utils import tenant_context
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
@@ -24,6 +24,7 @@ from cms.content import ContentPage
 from cms.home import HomePage
 from cms.legal import LegalKind, LegalPage
 from cms.news import NewsArticlePage, NewsIndexPage
+from kreisportal.text import german_slugify
 from services.local.models import Office
 from tenants.models import Tenant
 
@@ -64,7 +65,8 @@ def _publish(page: Page) -> Page:
 
 
 def _child(parent: Page, model, slug: str, **fields) -> Page:
-    existing = parent.get_children().filter(slug=slug).first()
+    # by title too: a page seeded before slugs were transliterated keeps its old slug
+    existing = parent.get_children().filter(Q(slug=slug) | Q(title=fields["title"])).first()
     if existing is not None:
         return existing.specific
     page = parent.add_child(instance=model(slug=slug, **fields))
@@ -119,8 +121,8 @@ def _news(home: HomePage, items: list[dict]) -> None:
         intro="Neuigkeiten aus der Verwaltung.",
     )
     for item in items:
-        slug = slugify(item["title"])[:80]
-        if index.get_children().filter(slug=slug).exists():
+        slug = german_slugify(item["title"])[:80]
+        if index.get_children().filter(Q(slug=slug) | Q(title=item["title"])).exists():
             continue
         article = NewsArticlePage(
             title=item["title"],
@@ -155,7 +157,7 @@ def _about(home: HomePage, tenant: Tenant, about: dict, keys: list[str]) -> None
     _child(
         home,
         ContentPage,
-        slugify(about["title"])[:80],
+        german_slugify(about["title"])[:80],
         title=about["title"],
         intro=about["intro"],
         body=body,

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.text import slugify
 
+from kreisportal.text import german_slugify
 from services.models import LEIKA_KEY_PATTERN, LifeSituation, Service, Topic
 from services.responsibility import default_level
+from services.hooks import catalogue_changed
 from services.search import refresh_search_columns
 
 TEXTS_FILE = Path(__file__).resolve().parent / "content" / "texts_de.json"
@@ -149,7 +150,7 @@ def parse_rows(path: Path) -> tuple[list[dict], list[str]]:
 def _lookup(model, names: set[str]) -> dict[str, int]:
     existing = {obj.name: obj.pk for obj in model.objects.filter(name__in=names)}
     for name in sorted(names - existing.keys()):
-        slug = slugify(name.replace("&", "und")) or "x"
+        slug = german_slugify(name.replace("&", "und")) or "x"
         base, n = slug, 2
         while model.objects.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
@@ -266,5 +267,6 @@ def import_catalogue(path: Path | None = None, texts_path: Path = TEXTS_FILE) ->
     Service.objects.bulk_update(to_update, fields, batch_size=500)
     if to_create or to_update:
         refresh_search_columns()
+        transaction.on_commit(lambda: catalogue_changed.send())
     report.described = Service.objects.exclude(full_text="").count()
     return report
