@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import transaction
 
 from kreisportal.text import german_slugify
+from services.hooks import catalogue_changed
 from services.models import LEIKA_KEY_PATTERN, LifeSituation, Service, Topic
 from services.responsibility import default_level
-from services.hooks import catalogue_changed
 from services.search import refresh_search_columns
 
 TEXTS_FILE = Path(__file__).resolve().parent / "content" / "texts_de.json"

@@ -17,6 +17,7 @@ from xml.parsers import expat
 
 from django.db import transaction
 
+from services.hooks import catalogue_changed
 from services.models import LEIKA_KEY_PATTERN, Service
 from services.search import refresh_search_columns
 from services.xzufi import NAMESPACE
@@ -214,4 +215,5 @@ def import_xzufi(*, data: bytes) -> XzufiImportReport:
         Service.objects.bulk_update(to_update, sorted(fields), batch_size=500)
     if to_create or to_update:
         refresh_search_columns()
+        transaction.on_commit(lambda: catalogue_changed.send())
     return report
