@@ -15,6 +15,7 @@ from functools import wraps
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -59,7 +60,7 @@ def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
                 "payments/sandbox.html",
                 {
                     "payment": payment,
-                    "error": "Bitte Zahlart und Ergebnis wählen.",
+                    "error": gettext("Bitte Zahlart und Ergebnis wählen."),
                 },
                 status=400,
             )

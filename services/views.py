@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from services import selectors
 from services.accounts.access import TrustCheck, trust_check
@@ -61,7 +62,7 @@ def by_letter(request: HttpRequest, letter: str) -> HttpResponse:
         request,
         "services/list.html",
         {
-            "heading": f"Leistungen von A bis Z: {letter.upper()}",
+            "heading": gettext("Leistungen von A bis Z: %(letter)s") % {"letter": letter.upper()},
             "page": page,
             "letters": selectors.LETTERS,
             "letter": letter.upper(),
@@ -76,7 +77,9 @@ def by_topic(request: HttpRequest, slug: str) -> HttpResponse:
     topic = selectors.access_topic(slug)
     page = _page(request, selectors.services_in(topic=topic))
     return TemplateResponse(
-        request, "services/list.html", {"heading": f"Thema: {topic.name}", "page": page}
+        request,
+        "services/list.html",
+        {"heading": gettext("Thema: %(name)s") % {"name": topic.name}, "page": page},
     )
 
 
@@ -87,7 +90,9 @@ def by_life_situation(request: HttpRequest, slug: str) -> HttpResponse:
     situation = selectors.access_life_situation(slug)
     page = _page(request, selectors.services_in(life_situation=situation))
     return TemplateResponse(
-        request, "services/list.html", {"heading": f"Lebenslage: {situation.name}", "page": page}
+        request,
+        "services/list.html",
+        {"heading": gettext("Lebenslage: %(name)s") % {"name": situation.name}, "page": page},
     )
 
 
@@ -148,7 +153,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     municipality = municipalities.filter(slug=slug).first() if slug else None
     errors = []
     if slug and municipality is None:
-        errors.append("Bitte wählen Sie eine Gemeinde aus der Liste.")
+        errors.append(gettext("Bitte wählen Sie eine Gemeinde aus der Liste."))
     answer = None
     if key and municipality is not None:
         answer = find_responsible(service=selectors.access_service(key), municipality=municipality)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -80,7 +81,7 @@ def _return_to_tenant(request: HttpRequest, pending: dict, identity: dict) -> Ht
     the return path carries the signed proof of it (kreisportal.identity.stepup)."""
     tenant = Tenant.objects.portals().filter(slug=pending["tenant"]).first()
     if tenant is None:
-        return refuse(request, "Unbekanntes Portal.")
+        return refuse(request, _("Unbekanntes Portal."))
     next_path = pending["next"]
     if pending.get("force"):
         next_path = stepup.with_proof(
@@ -114,23 +115,23 @@ def start(request: HttpRequest) -> HttpResponse:
     """A tenant sends the citizen here; reuse the broker's login or ask the identity provider."""
     if rate_limited(request, "start"):
         return refuse(
-            request, "Zu viele Anmeldeversuche. Bitte warten Sie eine Minute.", status=429
+            request, _("Zu viele Anmeldeversuche. Bitte warten Sie eine Minute."), status=429
         )
     tenant = Tenant.objects.portals().filter(slug=request.GET.get("tenant", "")).first()
     if tenant is None or tenant.is_suspended:
-        return refuse(request, "Unbekanntes oder gesperrtes Portal.")
+        return refuse(request, _("Unbekanntes oder gesperrtes Portal."))
     level = request.GET.get("level", "basic")
     if level not in levels.LEVELS:
-        return refuse(request, "Unbekanntes Vertrauensniveau.")
+        return refuse(request, _("Unbekanntes Vertrauensniveau."))
     state = request.GET.get("state", "")
     if not (8 <= len(state) <= 100):
-        return refuse(request, "Ungültige Anfrage (state fehlt).")
+        return refuse(request, _("Ungültige Anfrage (state fehlt)."))
     service = request.GET.get("service", "")
     if service and not LEIKA_KEY.match(service):
-        return refuse(request, "Ungültige Leistung (LeiKa-Schlüssel).")
+        return refuse(request, _("Ungültige Leistung (LeiKa-Schlüssel)."))
     force = request.GET.get("force") == "1"
     if force and not service:
-        return refuse(request, "Eine erneute Anmeldung gilt immer einer Leistung.")
+        return refuse(request, _("Eine erneute Anmeldung gilt immer einer Leistung."))
     pending = {
         "tenant": tenant.slug,
         "next": safe_local_path(request.GET.get("next", "")),
@@ -203,7 +204,7 @@ def _authenticated_recently(response) -> bool:
 def acs(request: HttpRequest) -> HttpResponse:
     encoded = request.POST.get("SAMLResponse", "")
     if not encoded:
-        return refuse(request, "Keine Anmeldeantwort erhalten.")
+        return refuse(request, _("Keine Anmeldeantwort erhalten."))
     outstanding = request.session.get("saml_outstanding", {})
     client = saml.sp_client()
     try:
@@ -212,20 +213,22 @@ def acs(request: HttpRequest) -> HttpResponse:
         )
     except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; all mean "refused"
         return refuse(
-            request, "Die Anmeldeantwort ist ungültig.", log=f"{exc.__class__.__name__}: {exc}"
+            request, _("Die Anmeldeantwort ist ungültig."), log=f"{exc.__class__.__name__}: {exc}"
         )
     if response is None or response.assertion is None:
-        return refuse(request, "Die Anmeldeantwort ist ungültig.", log="no assertion")
+        return refuse(request, _("Die Anmeldeantwort ist ungültig."), log="no assertion")
     pending = outstanding.pop(response.in_response_to, None)
     if pending is None:
         return refuse(
-            request, "Diese Anmeldung wurde nicht hier begonnen.", log="unknown InResponseTo"
+            request, _("Diese Anmeldung wurde nicht hier begonnen."), log="unknown InResponseTo"
         )
     assertion_id = response.assertion.id
     not_after = response.not_on_or_after or 0
     if ConsumedAssertion.objects.filter(assertion_id=assertion_id).exists():
         return refuse(
-            request, "Diese Anmeldeantwort wurde bereits verwendet.", log=f"replay {assertion_id}"
+            request,
+            _("Diese Anmeldeantwort wurde bereits verwendet."),
+            log=f"replay {assertion_id}",
         )
     ConsumedAssertion.objects.create(
         assertion_id=assertion_id,
@@ -236,15 +239,15 @@ def acs(request: HttpRequest) -> HttpResponse:
     request.session["saml_outstanding"] = outstanding
     identity, level = _identity_from(response)
     if not identity.get("pseudonym"):
-        return refuse(request, "Die Anmeldeantwort enthält keine Kennung.", log="no pseudonym")
+        return refuse(request, _("Die Anmeldeantwort enthält keine Kennung."), log="no pseudonym")
     if not levels.meets(level, pending["level"]):
         return refuse(
-            request, "Das verlangte Vertrauensniveau wurde nicht erreicht.", log=f"level {level}"
+            request, _("Das verlangte Vertrauensniveau wurde nicht erreicht."), log=f"level {level}"
         )
     if pending.get("force") and not _authenticated_recently(response):
         return refuse(
             request,
-            "Die erneute Anmeldung wurde vom Identitätsprovider nicht bestätigt.",
+            _("Die erneute Anmeldung wurde vom Identitätsprovider nicht bestätigt."),
             log="ForceAuthn answered with an old authentication",
         )
     identity["level"] = level
@@ -259,16 +262,18 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
 
     pending = request.session.pop("oidc_pending", None)
     if pending is None or request.GET.get("state") != pending["state"]:
-        return refuse(request, "Diese Anmeldung wurde nicht hier begonnen.", log="oidc state")
+        return refuse(request, _("Diese Anmeldung wurde nicht hier begonnen."), log="oidc state")
     if request.GET.get("error"):
-        return refuse(request, "Die Anmeldung wurde abgebrochen.", log=request.GET["error"][:100])
+        return refuse(
+            request, _("Die Anmeldung wurde abgebrochen."), log=request.GET["error"][:100]
+        )
     try:
         identity = oidc.identity_from_code(code=request.GET.get("code", ""), pending=pending)
     except (oidc.OIDCError, Exception) as exc:  # noqa: BLE001 - network and protocol errors
-        return refuse(request, "Die Anmeldeantwort ist ungültig.", log=f"oidc: {exc}")
+        return refuse(request, _("Die Anmeldeantwort ist ungültig."), log=f"oidc: {exc}")
     broker_pending = pending["broker"]
     if not levels.meets(identity["level"], broker_pending["level"]):
-        return refuse(request, "Das verlangte Vertrauensniveau wurde nicht erreicht.")
+        return refuse(request, _("Das verlangte Vertrauensniveau wurde nicht erreicht."))
     request.session.cycle_key()
     request.session["identity"] = identity
     return _return_to_tenant(request, broker_pending, identity)
@@ -312,7 +317,7 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
                 signature=request.GET.get("Signature"),
             )
         except Exception as exc:  # noqa: BLE001
-            return refuse(request, "Ungültige Anmeldeanfrage.", log=f"idp: {exc}")
+            return refuse(request, _("Ungültige Anmeldeanfrage."), log=f"idp: {exc}")
         message = parsed.message
         requested = "basic"
         if message.requested_authn_context is not None:
@@ -347,9 +352,9 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
     pending = request.session.pop("sandbox_request", None)
     persona = PERSONAS.get(request.POST.get("persona", ""))
     if pending is None or persona is None:
-        return refuse(request, "Bitte starten Sie die Anmeldung erneut.")
+        return refuse(request, _("Bitte starten Sie die Anmeldung erneut."))
     if not levels.meets(persona["level"], pending["level"]):
-        return refuse(request, "Diese Testperson erreicht das verlangte Vertrauensniveau nicht.")
+        return refuse(request, _("Diese Testperson erreicht das verlangte Vertrauensniveau nicht."))
     from saml2.samlp import authn_request_from_string
 
     authn_request = authn_request_from_string(base64.b64decode(pending["xml"]).decode())

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from services.accounts.access import current_citizen
@@ -41,18 +43,18 @@ from services.appointments.slots import BERLIN
 LEIKA = re.compile(r"^\d{14}$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MONTHS = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
+    gettext_lazy("Januar"),
+    gettext_lazy("Februar"),
+    gettext_lazy("März"),
+    gettext_lazy("April"),
+    gettext_lazy("Mai"),
+    gettext_lazy("Juni"),
+    gettext_lazy("Juli"),
+    gettext_lazy("August"),
+    gettext_lazy("September"),
+    gettext_lazy("Oktober"),
+    gettext_lazy("November"),
+    gettext_lazy("Dezember"),
 ]
 
 
@@ -63,7 +65,7 @@ class BadInput(ValueError):
 def _keys(request: HttpRequest) -> list[str]:
     keys = [k.strip() for k in request.GET.getlist("leistung") if k.strip()]
     if any(not LEIKA.match(k) for k in keys) or len(keys) > 10:
-        raise BadInput("Unbekannte Leistung.")
+        raise BadInput(_("Unbekannte Leistung."))
     return list(dict.fromkeys(keys))
 
 
@@ -72,7 +74,7 @@ def _month(value: str, today: date) -> tuple[int, int]:
         return today.year, today.month
     match = MONTH.match(value)
     if not match or not 1 <= int(match[2]) <= 12:
-        raise BadInput("Ungültiger Monat.")
+        raise BadInput(_("Ungültiger Monat."))
     return int(match[1]), int(match[2])
 
 
@@ -80,14 +82,14 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise BadInput("Ungültiger Tag.") from exc
+        raise BadInput(_("Ungültiger Tag.")) from exc
 
 
 def _start(value: str) -> datetime:
     try:
         moment = datetime.strptime(value, "%Y-%m-%dT%H:%M")
     except ValueError as exc:
-        raise BadInput("Ungültige Uhrzeit.") from exc
+        raise BadInput(_("Ungültige Uhrzeit.")) from exc
     return moment.replace(tzinfo=BERLIN)
 
 
@@ -162,7 +164,7 @@ def _calendar_context(
     first_month = (today.year, today.month)
     last_month = (last.year, last.month)
     if not first_month <= (year, month) <= last_month:
-        raise BadInput("Für diesen Monat können keine Termine gebucht werden.")
+        raise BadInput(_("Für diesen Monat können keine Termine gebucht werden."))
     context["weeks"] = selectors.month_grid(schedule, minutes, year, month, exclude=exclude)
     context["month_label"] = f"{MONTHS[month - 1]} {year}"
     previous = (year, month - 1) if month > 1 else (year - 1, 12)
@@ -212,7 +214,7 @@ def book(request: HttpRequest, schedule_id) -> HttpResponse:
     try:
         keys = [k for k in source.getlist("leistung") if k]
         if any(not LEIKA.match(k) for k in keys):
-            raise BadInput("Unbekannte Leistung.")
+            raise BadInput(_("Unbekannte Leistung."))
         items = selectors.booked_items(schedule, keys)
         starts = _start(source.get("beginn", ""))
     except (BadInput, selectors.NotBookable) as exc:
@@ -295,7 +297,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         except BookingRefused as exc:
             error = str(exc)
     elif request.method == "POST":
-        error = "Unbekannte Aktion."
+        error = _("Unbekannte Aktion.")
     successor = appointment.rebooked_to
     return TemplateResponse(
         request,

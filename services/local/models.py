@@ -13,7 +13,15 @@ from kreisportal.identity.levels import TrustLevel
 from services.models import Service
 from services.online import internal_path, is_own_host_url
 
-WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+WEEKDAYS = [
+    _("Montag"),
+    _("Dienstag"),
+    _("Mittwoch"),
+    _("Donnerstag"),
+    _("Freitag"),
+    _("Samstag"),
+    _("Sonntag"),
+]
 
 
 def validate_opening_hours(value: object) -> None:
