@@ -11,14 +11,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
-DATABASE_DOWN_MESSAGE = (
+DATABASE_DOWN_MESSAGE = gettext_lazy(
     "Wegen einer technischen Störung ist der Dienst gerade nicht verfügbar. "
     "Ihre bisherigen Eingaben und Anträge sind gespeichert."
 )
-SCHEMA_MISSING_MESSAGE = (
+SCHEMA_MISSING_MESSAGE = gettext_lazy(
     "Wegen einer technischen Störung sind die Daten dieses Portals zurzeit nicht verfügbar. "
     "Die IT des Kreises ist informiert."
 )
