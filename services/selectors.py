@@ -30,6 +30,16 @@ def access_service(leika_key: str) -> Service:
     return service
 
 
+def service_exists(leika_key: str) -> bool:
+    key = str(leika_key)
+    return (
+        len(key) == 14
+        and key.isascii()
+        and key.isdigit()
+        and Service.objects.filter(leika_key=key).exists()
+    )
+
+
 def local_part(service: Service) -> LocalService | None:
     if not in_tenant_schema():
         return None

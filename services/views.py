@@ -5,17 +5,24 @@ from __future__ import annotations
 import dataclasses
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from services import selectors
 from services.accounts.access import TrustCheck, trust_check
 from services.finder import find_responsible
 from services.local.models import Responsibility
-from services.local.search_actions import do_record_search
+from services.local.search_actions import do_record_click, do_record_search
 from services.models import LifeSituation, Topic
 from services.online_offers import online_keys
 from services.search import search_services
@@ -54,6 +61,39 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
             "online_only": online_only,
         },
     )
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """The beacon came from a page of this portal: its Origin names this host (browsers send
+    Origin with every POST), or, where a browser left Origin out, Sec-Fetch-Site says so."""
+    origin = request.headers.get("Origin", "")
+    if origin and origin != "null":
+        return origin.split("://", 1)[-1] == request.get_host()
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+
+@csrf_exempt
+@require_POST
+def search_click(request: HttpRequest) -> HttpResponse:
+    """A click on a search result, sent by the results page with navigator.sendBeacon
+    (services/static/services/search-clicks.js): counts +1 "with click" for the normalised
+    query in this tenant's statistics — no IP, no account, no time of the click.
+
+    POST only (a prefetcher following links counts nothing), without a CSRF token because a
+    beacon cannot carry one and there is no session state to protect: instead the request
+    must come from this portal's own pages (Origin/Sec-Fetch-Site), name a searched query
+    and a service of the catalogue. Without JavaScript results work the same, uncounted."""
+    if not _same_origin(request):
+        return JsonResponse({"error": "Nur von den Seiten dieses Portals."}, status=403)
+    query = request.POST.get("q", "").strip()[:200]
+    key = request.POST.get("leistung", "").strip()
+    if not query:
+        return JsonResponse({"error": "Suchanfrage fehlt (Feld q)."}, status=400)
+    if not selectors.service_exists(key):
+        return JsonResponse({"error": "Unbekannte Leistung (Feld leistung)."}, status=400)
+    if not in_tenant_schema() or not do_record_click(query=query):
+        return JsonResponse({"error": "Diese Suchanfrage wurde hier nicht gezählt."}, status=404)
+    return HttpResponse(status=204)
 
 
 def by_letter(request: HttpRequest, letter: str) -> HttpResponse:

@@ -26,8 +26,8 @@ def do_record_search(*, query: str, total: int, partial: bool) -> None:
         cursor.execute(
             """
             INSERT INTO services_local_searchquerystat
-              (query, searches, empty, partial, last_total, last_seen)
-            VALUES (%(q)s, 1, %(empty)s, %(partial)s, %(total)s, CURRENT_DATE)
+              (query, searches, empty, partial, last_total, clicks, last_seen)
+            VALUES (%(q)s, 1, %(empty)s, %(partial)s, %(total)s, 0, CURRENT_DATE)
             ON CONFLICT (query) DO UPDATE SET
               searches = services_local_searchquerystat.searches + 1,
               empty = services_local_searchquerystat.empty + EXCLUDED.empty,
@@ -42,6 +42,23 @@ def do_record_search(*, query: str, total: int, partial: bool) -> None:
                 "total": total,
             },
         )
+
+
+def do_record_click(*, query: str) -> bool:
+    """Count that a results page of this (normalised) query led to a click on a result; only a
+    query the portal has counted as searched, and never more clicks than searches (a citizen
+    who goes back and opens a second result still counts once per search, roughly). Returns
+    whether a counter changed."""
+    normalised = normalise_query(query)
+    if not normalised:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE services_local_searchquerystat SET clicks = clicks + 1"
+            " WHERE query = %s AND clicks < searches",
+            [normalised],
+        )
+        return cursor.rowcount == 1
 
 
 class SynonymError(ValueError):

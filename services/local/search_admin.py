@@ -17,7 +17,9 @@ from services.local.search_actions import (
     do_add_local_synonym,
     do_remove_local_synonym,
 )
+from services.local.search_selectors import district_search_stats
 from services.search import search_services
+from tenants.models import Tenant
 
 LIST_LENGTH = 100
 
@@ -34,15 +36,43 @@ def search_report(request: HttpRequest) -> HttpResponse:
     not_found = (stats.filter(empty__gt=0) | stats.filter(partial__gt=0)).order_by(
         -(F("empty") + F("partial")), "-searches", "query"
     )[:LIST_LENGTH]
+    # found, but no citizen opened a result: the words lead to the wrong services
+    no_click = stats.filter(empty=0, partial=0, clicks=0).order_by("-searches", "query")[
+        :LIST_LENGTH
+    ]
     return TemplateResponse(
         request,
         "services/admin/search_report.html",
         {
             "not_found": not_found,
+            "no_click": no_click,
             "top": stats.order_by("-searches", "query")[:LIST_LENGTH],
             "synonyms": LocalSynonym.objects.select_related("service")[:500],
             "can_add": request.user.has_perm("services_local.add_localsynonym"),
+            "is_district": _is_district(request),
             "page_title": "Suchanfragen",
+            "header_icon": "search",
+        },
+    )
+
+
+def _is_district(request: HttpRequest) -> bool:
+    tenant = getattr(request, "tenant", None)
+    return tenant is not None and tenant.kind == Tenant.Kind.DISTRICT
+
+
+def district_report(request: HttpRequest) -> HttpResponse:
+    """The same lists summed over all portals of the district, for the district's editors only
+    (on a municipality's admin this address does not exist)."""
+    if not _is_district(request):
+        raise Http404
+    _require(request, "view_searchquerystat")
+    return TemplateResponse(
+        request,
+        "services/admin/search_report_district.html",
+        {
+            **district_search_stats(),
+            "page_title": "Suchanfragen im ganzen Kreis",
             "header_icon": "search",
         },
     )
@@ -90,6 +120,7 @@ def synonym_remove(request: HttpRequest, synonym_id) -> HttpResponse:
 
 urlpatterns = [
     path("suche/", search_report, name="search_report"),
+    path("suche/kreis/", district_report, name="search_report_district"),
     path("suche/suchbegriff/neu/", synonym_add, name="search_synonym_add"),
     path(
         "suche/suchbegriff/<uuid:synonym_id>/entfernen/",

@@ -11,11 +11,13 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from services.local.models import LocalSynonym, SearchQueryStat
 from services.local.search_actions import (
     SynonymError,
     do_add_local_synonym,
+    do_record_click,
     do_record_search,
     normalise_query,
 )
@@ -49,7 +51,9 @@ def test_queries_are_normalised_and_counted_without_personal_data(in_tenant):
         assert (stat.searches, stat.empty, stat.partial, stat.last_total) == (2, 1, 1, 3)
         assert SearchQueryStat.objects.get(query="personalausweis").poor == 0
     fields = {f.name for f in SearchQueryStat._meta.get_fields()}
-    assert fields == {"id", "query", "searches", "empty", "partial", "last_total", "last_seen"}
+    assert fields == {
+        "id", "query", "searches", "empty", "partial", "last_total", "clicks", "last_seen"
+    }  # fmt: skip
 
 
 def test_citizen_search_page_counts_the_search(client, in_tenant):
@@ -122,6 +126,9 @@ def test_staff_without_the_permission_get_no_search_admin(client, in_tenant):
 # --- browser: the whole journey on a real server -----------------------------------------------
 
 
+BROWSER_QUERIES = ("sperrmüll abholung termin", "hundesteuer anmelden hund")  # clicked, not
+
+
 @pytest.fixture(scope="module")
 def committed_editor(django_db_setup, django_db_blocker):
     """A committed Gangelt editor (the test server sees committed data only), removed after,
@@ -143,7 +150,9 @@ def committed_editor(django_db_setup, django_db_blocker):
         for slug in ("gangelt", "erkelenz"):
             with tenant_context(Tenant.objects.get(slug=slug)):
                 LocalSynonym.objects.filter(term=LOCAL_WORD.lower()).delete()
-                SearchQueryStat.objects.filter(query=LOCAL_WORD.lower()).delete()
+                SearchQueryStat.objects.filter(
+                    query__in=[LOCAL_WORD.lower(), *BROWSER_QUERIES]
+                ).delete()
                 get_user_model().objects.filter(username=name).delete()
 
 
@@ -176,3 +185,153 @@ def test_not_found_search_becomes_a_local_word_in_the_browser(  # noqa: F811
     assert "Sperrmüll Entsorgung durch persönliche Abgabe" in first.inner_text()
     page.goto(f"{erkelenz}/leistungen/?q={LOCAL_WORD}")
     assert "Keine Leistung gefunden" in page.locator("main").inner_text()
+
+
+# --- "no click": a results page that led to a click on a result ------------------------------
+
+CLICK_QUERY = "Sperrmüll abholen lassen"
+CLICK_URL = "/leistungen/suche/klick/"
+
+
+def _beacon(client, slug="gangelt", origin=None, **data):
+    host = f"{slug}.{BASE}"
+    headers = {"HTTP_HOST": host}
+    if origin is not False:
+        headers["HTTP_ORIGIN"] = origin or f"http://{host}"
+    return client.post(CLICK_URL, {"q": CLICK_QUERY, "leistung": SERVICE, **data}, **headers)
+
+
+def _clicks(in_tenant, slug="gangelt", query=CLICK_QUERY):
+    with in_tenant(slug):
+        stat = SearchQueryStat.objects.filter(query=normalise_query(query)).first()
+    return (stat.searches, stat.clicks) if stat else None
+
+
+def test_results_page_carries_the_click_beacon(client, db):
+    results = client.get("/leistungen/", {"q": CLICK_QUERY}, HTTP_HOST=f"gangelt.{BASE}")
+    html = results.content.decode()
+    assert f'data-search-click-url="{CLICK_URL}"' in html
+    assert f'data-search-query="{CLICK_QUERY}"' in html  # the server normalises it
+    assert "search-clicks.js" in html and f'data-leika-key="{SERVICE}"' in html
+
+
+def test_click_beacon_counts_on_its_tenant_only(client, in_tenant):
+    client.get("/leistungen/", {"q": CLICK_QUERY}, HTTP_HOST=f"gangelt.{BASE}")
+    client.get("/leistungen/", {"q": CLICK_QUERY}, HTTP_HOST=f"erkelenz.{BASE}")
+    assert _clicks(in_tenant) == (1, 0)
+    assert _beacon(client).status_code == 204
+    assert _clicks(in_tenant) == (1, 1)
+    # never more clicks than searches; a second click on the same results page is not counted
+    second = _beacon(client)
+    assert second.status_code == 404 and "nicht gezählt" in second.json()["error"]
+    assert _clicks(in_tenant) == (1, 1)
+    assert _clicks(in_tenant, "erkelenz") == (1, 0)
+
+
+def test_click_beacon_refuses_what_is_not_a_click_of_this_portal(client, in_tenant):
+    client.get("/leistungen/", {"q": CLICK_QUERY}, HTTP_HOST=f"gangelt.{BASE}")
+    # a GET (a prefetcher, a crawler following links) changes nothing
+    get = client.get(
+        CLICK_URL, {"q": CLICK_QUERY, "leistung": SERVICE}, HTTP_HOST=f"gangelt.{BASE}"
+    )
+    assert get.status_code == 405
+    # another site, another tenant's pages, or no origin at all
+    for origin in ("https://evil.example", f"http://erkelenz.{BASE}", False):
+        refused = _beacon(client, origin=origin)
+        assert refused.status_code == 403 and refused.json()["error"]
+    bad_service = _beacon(client, leistung="12345678901234")
+    assert bad_service.status_code == 400 and "leistung" in bad_service.json()["error"]
+    assert _beacon(client, q="").status_code == 400
+    never_searched = _beacon(client, q="nie gesucht")
+    assert never_searched.status_code == 404
+    assert _clicks(in_tenant) == (1, 0)
+    # a browser that leaves Origin out but says same-origin is accepted
+    ok = client.post(
+        CLICK_URL,
+        {"q": CLICK_QUERY, "leistung": SERVICE},
+        HTTP_HOST=f"gangelt.{BASE}",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert ok.status_code == 204 and _clicks(in_tenant) == (1, 1)
+
+
+def test_editor_sees_found_but_not_clicked_searches(client, in_tenant):
+    with in_tenant("gangelt"):
+        do_record_search(query="Hundesteuer", total=5, partial=False)
+        do_record_search(query="Hundesteuer", total=5, partial=False)
+        do_record_search(query="Personalausweis", total=9, partial=False)
+        do_record_click(query="Personalausweis")
+        do_record_search(query=LOCAL_WORD, total=0, partial=False)
+    editor = _editor(client, in_tenant)
+    html = editor.get("/cms/suche/", HTTP_HOST=f"gangelt.{BASE}").content.decode()
+    not_found, rest = html.split('id="ohne-klick"', 1)
+    no_click, top = rest.split('id="haeufig"', 1)
+    assert LOCAL_WORD.lower() in not_found  # "not found" comes first
+    assert "hundesteuer" in no_click and "personalausweis" not in no_click
+    assert "<td>hundesteuer</td><td>2</td><td>0</td>" in top
+    assert "<td>personalausweis</td><td>1</td><td>1</td>" in top
+    # the district-wide view exists on the district's admin only
+    assert editor.get("/cms/suche/kreis/", HTTP_HOST=f"gangelt.{BASE}").status_code == 404
+    assert "/cms/suche/kreis/" not in html
+
+
+def test_district_editor_sees_all_portals_summed(client, in_tenant):
+    with in_tenant("gangelt"):
+        do_record_search(query="Wertstoffhof Süd", total=0, partial=False)
+        do_record_search(query="Wertstoffhof Süd", total=0, partial=False)
+        do_record_search(query="Hundesteuer", total=5, partial=False)
+    with in_tenant("erkelenz"):
+        do_record_search(query="wertstoffhof süd", total=0, partial=False)
+        do_record_search(query="Hundesteuer", total=5, partial=False)
+        do_record_click(query="Hundesteuer")
+    with in_tenant("kreis"):
+        do_record_search(query="Waffenschein", total=4, partial=False)
+    editor = _editor(client, in_tenant, slug="kreis")
+    own = editor.get("/cms/suche/", HTTP_HOST=f"kreis.{BASE}").content.decode()
+    assert "/cms/suche/kreis/" in own and "wertstoffhof" not in own
+    response = editor.get("/cms/suche/kreis/", HTTP_HOST=f"kreis.{BASE}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    not_found, rest = html.split('id="kreis-ohne-klick"', 1)
+    no_click, top = rest.split('id="kreis-haeufig"', 1)
+    portals = "Gemeinde Gangelt (2), Stadt Erkelenz (1)"
+    assert f"<td>3</td><td>3</td><td>0</td><td>0</td><td>{portals}</td>" in not_found
+    assert "waffenschein" in no_click and "hundesteuer" not in no_click
+    assert "Gemeinde Gangelt (1), Stadt Erkelenz (1)" in top
+    # a municipality's editor cannot see it, nor can staff without the permission on the district
+    other = _editor(client, in_tenant, slug="gangelt")
+    assert other.get("/cms/suche/kreis/", HTTP_HOST=f"gangelt.{BASE}").status_code == 404
+    clerk = _editor(client, in_tenant, slug="kreis", group="Sachbearbeitung")
+    assert clerk.get("/cms/suche/kreis/", HTTP_HOST=f"kreis.{BASE}").status_code in (302, 403)
+    anonymous = client.__class__().get("/cms/suche/kreis/", HTTP_HOST=f"kreis.{BASE}")
+    assert anonymous.status_code == 302 and "wertstoffhof" not in anonymous.content.decode()
+
+
+def test_click_on_a_result_is_counted_in_the_browser(  # noqa: F811
+    committed_editor,
+    tenant_server,
+    page,  # noqa: F811
+):
+    """A citizen opens a result of one search and none of another; the editor sees the first
+    with a click and the second under "found, but no click"."""
+    gangelt = f"http://gangelt.localhost:{tenant_server}"
+    clicked, ignored = BROWSER_QUERIES
+    page.goto(f"{gangelt}/leistungen/?q={ignored}")
+    expect(page.locator("main ol.service-list li").first).to_contain_text("Hund")
+    page.goto(f"{gangelt}/leistungen/?q={clicked}")
+    first = page.locator("main ol.service-list li a").first
+    expect(first).to_contain_text("Sperrmüll")
+    first.click()
+    expect(page.locator("main h1")).to_contain_text("Sperrmüll")
+
+    page.goto(f"{gangelt}/cms/login/")
+    page.fill("#id_username", committed_editor)
+    page.fill("#id_password", "Redaktion-2026")
+    page.locator("form").get_by_role("button").last.click()
+    page.wait_for_url(f"{gangelt}/cms/")
+    page.goto(f"{gangelt}/cms/suche/")
+    no_click = page.locator("tr.no-click-row", has_text=ignored)
+    expect(no_click).to_contain_text("0")
+    assert page.locator("tr.no-click-row", has_text=clicked).count() == 0
+    top = page.locator("#haeufig ~ table tr", has_text=clicked).first
+    expect(top.locator("td").nth(2)).to_have_text("1")  # searched once, clicked once
