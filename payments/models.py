@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from payments.amounts import euro
+
 
 class Payment(models.Model):
     class Status(models.TextChoices):
@@ -138,7 +140,7 @@ class ManualRefund(models.Model):
         verbose_name_plural = _("manuelle Erstattungen")
 
     def __str__(self) -> str:
-        return f"{self.payment.purpose}: {self.payment.amount_cents / 100:.2f} €"
+        return f"{self.payment.purpose}: {euro(self.payment.amount_cents)}"
 
 
 class SandboxTransaction(models.Model):

@@ -113,7 +113,7 @@ def by_letter(request: HttpRequest, letter: str) -> HttpResponse:
 def by_topic(request: HttpRequest, slug: str) -> HttpResponse:
     renamed = selectors.renamed_topic(slug)
     if renamed is not None:  # an address from before the transliterated slugs
-        return HttpResponsePermanentRedirect(reverse("topic", args=[renamed.slug]))
+        return HttpResponsePermanentRedirect(reverse("services:topic", args=[renamed.slug]))
     topic = selectors.access_topic(slug)
     page = _page(request, selectors.services_in(topic=topic))
     return TemplateResponse(
@@ -126,7 +126,8 @@ def by_topic(request: HttpRequest, slug: str) -> HttpResponse:
 def by_life_situation(request: HttpRequest, slug: str) -> HttpResponse:
     renamed = selectors.renamed_life_situation(slug)
     if renamed is not None:  # an address from before the transliterated slugs
-        return HttpResponsePermanentRedirect(reverse("life-situation", args=[renamed.slug]))
+        target = reverse("services:life-situation", args=[renamed.slug])
+        return HttpResponsePermanentRedirect(target)
     situation = selectors.access_life_situation(slug)
     page = _page(request, selectors.services_in(life_situation=situation))
     return TemplateResponse(

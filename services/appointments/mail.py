@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
 
+from payments.amounts import euro
 from services.appointments.access import CONFIRM, MANAGE, appointment_token
 from services.appointments.models import Appointment
 from services.appointments.slots import BERLIN
@@ -64,11 +65,7 @@ def what_to_bring(appointment: Appointment) -> list[dict]:
             documents.append(here.local_documents)
         fee = ""
         if here and here.fee_cents is not None:
-            fee = (
-                "gebührenfrei"
-                if here.fee_cents == 0
-                else f"{here.fee_cents / 100:.2f} €".replace(".", ",")
-            )
+            fee = "gebührenfrei" if here.fee_cents == 0 else euro(here.fee_cents)
         elif service.fees:
             fee = service.fees
         result.append({"name": service.name, "documents": documents, "fee": fee})
