@@ -1,7 +1,7 @@
 """The accessibility statement's moving parts (EU model statement, Implementing Decision
 (EU) 2018/1523): the feedback mechanism ("Barriere melden": a record for the tenant's editors and
 an e-mail to the tenant's contact address), the stored results of the last automated check the
-statement cites, and the yearly review the dashboard reminds editors of.
+statement cites, and the review interval (the dashboard reminds editors, cms.legal).
 
 Enforcement body (checked for this project): the municipalities and the Kreis are public bodies
 of the state of NRW (§ 10a BGG NRW), so NRW law applies, not the federal BGG/BITV 2.0's procedure.
@@ -16,7 +16,7 @@ for federal bodies; the statement names it for the federal online services the p
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -91,16 +91,3 @@ class AccessibilityCheck(models.Model):
 
 def latest_accessibility_check() -> AccessibilityCheck | None:
     return AccessibilityCheck.objects.first()
-
-
-def statement_review_overdue(today: date | None = None) -> bool:
-    """True when the published accessibility statement was last reviewed over a year ago (or
-    never): the dashboard then reminds the editors (the EU model asks for a yearly review)."""
-    from cms.legal import LegalKind, LegalPage
-
-    statement = LegalPage.objects.live().filter(kind=LegalKind.ACCESSIBILITY).first()
-    if statement is None:
-        return False  # the missing-legal-pages panel says so already
-    if statement.last_reviewed is None:
-        return True
-    return (today or timezone.localdate()) - statement.last_reviewed > REVIEW_INTERVAL

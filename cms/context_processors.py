@@ -27,6 +27,19 @@ def _nav_pages(request):
     return list(site.root_page.get_children().live().in_menu().only("title", "url_path"))
 
 
+def _access_pages(request) -> dict[str, str]:
+    """URLs of the live Leichte-Sprache and Gebärdensprache pages (header of every page)."""
+    from cms.easy_read import EasyReadPage, SignLanguagePage
+
+    site = Site.find_for_request(request)
+    found = {}
+    for key, model in (("easy_read", EasyReadPage), ("sign_language", SignLanguagePage)):
+        page = model.objects.live().public().first()
+        if page is not None:
+            found[key] = page.get_url(request=request, current_site=site)
+    return found
+
+
 def portal(request) -> dict:
     district = {"district_name": SimpleLazyObject(lambda: district_name("Kreis"))}
     if not in_tenant_schema():
@@ -36,4 +49,5 @@ def portal(request) -> dict:
         "branding": SimpleLazyObject(lambda: _branding(request)),
         "legal_pages": SimpleLazyObject(_legal_pages),
         "nav_pages": SimpleLazyObject(lambda: _nav_pages(request)),
+        "access_pages": SimpleLazyObject(lambda: _access_pages(request)),
     }

@@ -18,7 +18,7 @@ from django_tenants.utils import tenant_context
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from cms.actions import DEFAULT_INTRO
+from cms.actions import DEFAULT_INTRO, create_accessibility_pages
 from cms.branding import BrandingSettings
 from cms.content import ContentPage
 from cms.home import HomePage
@@ -198,6 +198,9 @@ def seed_tenant_site(tenant: Tenant, data: dict, legal_templates: dict) -> None:
         keys = DISTRICT_TOP_SERVICES if tenant.kind == Tenant.Kind.DISTRICT else TOP_SERVICES
         _about(home, tenant, data["about_page"], keys)
         _legal(home, tenant, data["contact"], legal_templates)
+        create_accessibility_pages(
+            home=home, name=tenant.name, district=tenant.kind == Tenant.Kind.DISTRICT
+        )
 
 
 def seed_demo_cms() -> str:

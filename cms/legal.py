@@ -3,8 +3,11 @@ Barrierefreiheit. The admin dashboard warns while one is missing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -37,6 +40,22 @@ class LegalPage(Page):
         app_label = "cms"
         verbose_name = _("Rechtliche Seite")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if self.kind == LegalKind.ACCESSIBILITY:
+            # The statement's live parts: the last automated check, the feedback form and the
+            # enforcement bodies (cms.accessibility says which applies and why).
+            from cms.accessibility import (
+                FEDERAL_SCHLICHTUNGSSTELLE,
+                NRW_OMBUDSSTELLE,
+                latest_accessibility_check,
+            )
+
+            context["accessibility_check"] = latest_accessibility_check()
+            context["ombudsstelle"] = NRW_OMBUDSSTELLE
+            context["schlichtungsstelle"] = FEDERAL_SCHLICHTUNGSSTELLE
+        return context
+
     def clean(self):
         super().clean()
         duplicate = LegalPage.objects.filter(kind=self.kind).exclude(pk=self.pk)
@@ -48,6 +67,19 @@ def missing_legal_kinds() -> list[str]:
     """Labels of the legal pages this tenant has not published yet."""
     present = set(LegalPage.objects.live().values_list("kind", flat=True))
     return [label for value, label in LegalKind.choices if value not in present]
+
+
+def statement_review_overdue(today: date | None = None) -> bool:
+    """True when the published accessibility statement was last reviewed over a year ago (or
+    never): the dashboard then reminds the editors (the EU model asks for a yearly review)."""
+    from cms.accessibility import REVIEW_INTERVAL
+
+    statement = LegalPage.objects.live().filter(kind=LegalKind.ACCESSIBILITY).first()
+    if statement is None:
+        return False  # the missing-legal-pages panel says so already
+    if statement.last_reviewed is None:
+        return True
+    return (today or timezone.localdate()) - statement.last_reviewed > REVIEW_INTERVAL
 
 
 def legal_pages() -> list[LegalPage]:
@@ -168,13 +200,15 @@ def _accessibility(data: dict) -> str:
             f"Zuletzt überprüft am {_mark('Datum')}.</p>",
             "<h2>Feedback und Kontakt</h2>",
             "<p>Sind Ihnen Mängel beim barrierefreien Zugang aufgefallen, oder benötigen Sie "
-            "Inhalte in einer anderen Form? Schreiben Sie uns: "
+            "Inhalte in einer anderen Form? Nutzen Sie das Formular „Barriere melden“ (unten auf "
+            "jeder Seite) oder schreiben Sie uns: "
             f"E-Mail {_value(data, 'contact_email', 'E-Mail-Adresse')}, "
             f"Telefon {_value(data, 'contact_phone', 'Telefonnummer')}.</p>",
             "<h2>Durchsetzungsverfahren</h2>",
             "<p>Antworten wir nicht oder nicht zufriedenstellend, können Sie sich an die "
-            "zuständige Stelle wenden: "
-            f"{_mark('Schlichtungs- oder Durchsetzungsstelle mit Anschrift und Website')}.</p>",
+            "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen "
+            "wenden (§ 10d BGG NRW, §§ 9 ff. BITVNRW). "
+            f"{_mark('prüfen, ob für Ihre Stelle Landesrecht NRW gilt')}</p>",
         ]
     )
 

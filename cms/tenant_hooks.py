@@ -6,7 +6,7 @@ from __future__ import annotations
 from django_tenants.utils import tenant_context
 from wagtail.models import Site
 
-from cms.actions import create_legal_drafts, set_up_tenant_site
+from cms.actions import create_accessibility_pages, create_legal_drafts, set_up_tenant_site
 from cms.branding import BrandingSettings
 from cms.cache import purge_tenant_page_cache
 from cms.district_news.models import DistrictNewsItem
@@ -20,6 +20,9 @@ def set_up_portal_site(*, tenant: Tenant, hostname: str) -> None:
     with tenant_context(tenant):
         site = set_up_tenant_site(site_name=tenant.name, hostname=hostname)
         create_legal_drafts(home=site.root_page, data=tenant.imprint_data())
+        create_accessibility_pages(
+            home=site.root_page, name=tenant.name, district=tenant.kind == Tenant.Kind.DISTRICT
+        )
 
 
 def add_go_live_items(*, tenant: Tenant, open_items: list[str]) -> None:

@@ -90,10 +90,23 @@ def is_private(field_file_or_field: object) -> bool:
     return isinstance(storage, PrivateTenantStorage)
 
 
-def private_file_response(file: FieldFile, *, download_name: str) -> FileResponse:
-    """Stream a private file to the owner the caller has checked: always a download, never
-    cached by the browser or a proxy, never sniffed into another type."""
-    response = FileResponse(file.open("rb"), as_attachment=True, filename=download_name)
+def is_pdf(file: FieldFile) -> bool:
+    """A PDF by name and by its first bytes (what may be shown inline)."""
+    if safe_extension(file.name) != ".pdf":
+        return False
+    with file.open("rb") as handle:
+        return handle.read(5) == b"%PDF-"
+
+
+def private_file_response(
+    file: FieldFile, *, download_name: str, inline: bool = False
+) -> FileResponse:
+    """Stream a private file to the owner the caller has checked: a download, never cached by
+    the browser or a proxy, never sniffed into another type. `inline` shows a PDF in the
+    browser's viewer instead (the portal's receipts, decisions and extracts are PDF/UA); any
+    other file stays a download whatever the caller asks."""
+    as_attachment = not (inline and is_pdf(file))
+    response = FileResponse(file.open("rb"), as_attachment=as_attachment, filename=download_name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

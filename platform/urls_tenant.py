@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("services.applications.urls")),
     path("", include("services.fitconnect.urls")),
     path("", include("services.appointments.urls")),
+    path("", include("cms.urls")),
     *_wagtail_patterns,
     re_path(
         wagtail_urls.serve_pattern, cached_page_serve(wagtail_views.serve), name="wagtail_serve"

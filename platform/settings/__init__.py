@@ -321,7 +321,8 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("IMAGE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "svg"]
-WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "txt", "csv"]
+# webm/mp4/vtt: the sign-language videos and their captions (cms.easy_read)
+WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "txt", "csv", "webm", "mp4", "vtt"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Files citizens attach to online applications (PDF, PNG, JPEG).
 APPLICATION_UPLOAD_MAX_BYTES = env_int("APPLICATION_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

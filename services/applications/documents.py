@@ -8,6 +8,10 @@ from django.utils import timezone
 
 from services.applications.models import Application, FieldKind
 
+# Tagged PDF for screen readers (PDF/UA-1: structure tree, /Lang, title shown as the window
+# title); checked in tests/cases/test_pdf_ua.py.
+PDF_VARIANT = "pdf/ua-1"
+
 
 def answers(application: Application) -> list[tuple[str, str]]:
     """(label, value as shown) for every field of the form, in the editor's order."""
@@ -43,7 +47,7 @@ def _render(template: str, application: Application, **extra) -> bytes:
             **extra,
         },
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def _tenant_name() -> str:

@@ -234,4 +234,5 @@ def document(request: HttpRequest, public_id: str) -> HttpResponse:
     return private_file_response(
         application.document,
         download_name=download_name(application.document, stem=f"bescheid-{application.reference}"),
+        inline=request.GET.get("ansehen") == "1",
     )

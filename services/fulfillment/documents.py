@@ -3,6 +3,7 @@ verification address and the extract as PDF."""
 
 from __future__ import annotations
 
+import base64
 import io
 
 import qrcode
@@ -12,6 +13,10 @@ from django.utils import timezone
 
 from services.fulfillment.models import CadastralOrder, Parcel, Product
 from tenants.selectors import district_name
+
+# Tagged PDF for screen readers (PDF/UA-1; WeasyPrint writes the structure tree, /Lang from
+# <html lang>, the title from <title> with DisplayDocTitle); checked in tests/cases/test_pdf_ua.py.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def map_svg(parcel: Parcel, *, width_mm: float = 160, height_mm: float = 105) -> str:
@@ -62,8 +67,15 @@ def qr_svg(text: str) -> str:
     return buffer.getvalue().decode()
 
 
+def svg_data_uri(svg: str) -> str:
+    """An SVG as an <img> source: an image with alt text is tagged as a Figure with /Alt in
+    the PDF/UA structure tree (inline SVG would be a Figure without one)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def render_extract(order: CadastralOrder, *, verify_url: str) -> bytes:
-    """The extract as PDF (rendered outside any transaction: it takes a moment)."""
+    """The extract as tagged PDF (PDF/UA-1: language, title, structure tree; rendered outside
+    any transaction: it takes a moment)."""
     from weasyprint import HTML  # heavy (~0.5 s): loaded by the processes that render only
 
     html = render_to_string(
@@ -71,12 +83,12 @@ def render_extract(order: CadastralOrder, *, verify_url: str) -> bytes:
         {
             "order": order,
             "parcel": order.parcel,
-            "map_svg": map_svg(order.parcel),
-            "qr_svg": qr_svg(verify_url),
+            "map_src": svg_data_uri(map_svg(order.parcel)),
+            "qr_src": svg_data_uri(qr_svg(verify_url)),
             "verify_url": verify_url,
             "owners": list(order.parcel.owners.all()) if order.product == Product.OWNERSHIP else [],
             "now": timezone.localtime(),
             "district_name": district_name("Kreis"),
         },
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)

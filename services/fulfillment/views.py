@@ -135,6 +135,7 @@ def order_document(request: HttpRequest, order_id: str) -> HttpResponse:
         download_name=download_name(
             placed.document, stem=f"liegenschaftsauskunft-{placed.verification_code}"
         ),
+        inline=request.GET.get("ansehen") == "1",
     )
 
 

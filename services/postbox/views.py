@@ -31,4 +31,5 @@ def message_attachment(request: HttpRequest, message_id: str) -> HttpResponse:
     return private_file_response(
         message.attachment,
         download_name=message.attachment_name or download_name(message.attachment, stem="anhang"),
+        inline=request.GET.get("ansehen") == "1",
     )
