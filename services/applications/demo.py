@@ -34,6 +34,15 @@ MUNICIPAL_FORMS = [
             ("Chipnummer", F.TEXT, False, "15 Ziffern, falls vorhanden"),
             ("Es werden weitere Hunde im Haushalt gehalten", F.CHECKBOX, False, ""),
         ],
+        "rules": {
+            "Chipnummer": {
+                "pattern": r"\d{15}",
+                "pattern_message": "Die Chipnummer hat genau 15 Ziffern, ohne Buchstaben und "
+                "Leerzeichen.",
+            },
+            "Wurfdatum des Hundes": {"date_rule": "past"},
+            "Hund gehalten seit": {"date_rule": "past"},
+        },
     },
     {
         "leika_key": "99108001001000",
@@ -64,6 +73,10 @@ MUNICIPAL_FORMS = [
             ("Zahl der Beschäftigten", F.NUMBER, False, ""),
             ("Erlaubnis oder Nachweis", F.FILE, False, "nur bei erlaubnispflichtigen Gewerben"),
         ],
+        "rules": {
+            "Beginn der Tätigkeit": {"date_rule": "future"},
+            "Zahl der Beschäftigten": {"min_value": 0, "max_value": 100000},
+        },
     },
 ]
 DISTRICT_FORMS = [
@@ -110,6 +123,7 @@ def seed_tenant_forms(tenant: Tenant) -> int:
                 required=required,
                 help_text=help_text,
                 choices=choices[0] if choices else "",
+                **spec.get("rules", {}).get(label, {}),
             )
             field.clean()
             field.save()

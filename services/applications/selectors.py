@@ -7,6 +7,7 @@ from django.db.models import Count
 from services.accounts.models import Citizen
 from services.applications.handlers import AutomatedHandler, handlers
 from services.applications.models import Application, ApplicationForm, Status
+from services.postbox.models import PostboxMessage
 
 
 def active_form(slug: str) -> ApplicationForm | None:
@@ -24,6 +25,18 @@ def draft_of(form: ApplicationForm, citizen: Citizen) -> Application | None:
     return (
         Application.objects.prefetch_related("uploads")
         .filter(form=form, citizen=citizen, status=Status.DRAFT)
+        .first()
+    )
+
+
+def receipt_of(application: Application) -> PostboxMessage | None:
+    """The postbox message carrying the submission receipt of this case, if one was sent."""
+    return (
+        PostboxMessage.objects.filter(
+            citizen=application.citizen,
+            subject=f"Eingangsbestätigung – {application.reference}",
+        )
+        .exclude(attachment="")
         .first()
     )
 

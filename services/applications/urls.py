@@ -18,4 +18,5 @@ urlpatterns = [
         name="application-upload",
     ),
     path("antraege/<slug:slug>/", views.fill_in, name="application-form"),
+    path("antraege/<slug:slug>/pruefen/", views.review, name="application-review"),
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kreisportal.files import download_name, private_file_response
@@ -71,11 +73,15 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
     )
     draft = selectors.draft_of(definition, citizen)
     uploaded = {u.field_name for u in draft.uploads.all()} if draft else set()
-    submitting = request.POST.get("aktion") == "einreichen"
+    action = request.POST.get("aktion", "")
+    # "pruefen": complete and on to "Angaben prüfen"; "einreichen": complete and submitted at
+    # once (kept for clients that post the form directly); otherwise a draft is saved
+    submitting = action == "einreichen"
+    complete = submitting or action == "pruefen"
     if request.method == "POST":
         form = build_form(
             definition,
-            for_draft=not submitting,
+            for_draft=not complete,
             uploaded=uploaded,
             data=request.POST,
             files=request.FILES,
@@ -85,6 +91,9 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
             application = do_save_draft(
                 form=definition, citizen=citizen, values=values, uploads=uploads
             )
+            if action == "pruefen":
+                _remember_checked(request, application)
+                return HttpResponseRedirect(reverse("application-review", args=[definition.slug]))
             if not submitting:
                 return TemplateResponse(
                     request,
@@ -118,6 +127,103 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+CHECKED_SESSION_KEY = "applications_checked"
+
+
+def _remember_checked(request: HttpRequest, application: Application) -> None:
+    """The draft as it was checked complete; "Angaben prüfen" shows it, and only this version
+    can be submitted from there (a change in another tab sends the citizen back)."""
+    checked = dict(request.session.get(CHECKED_SESSION_KEY, {}))
+    checked[str(application.public_id)] = application.updated.isoformat()
+    request.session[CHECKED_SESSION_KEY] = checked
+
+
+def _was_checked(request: HttpRequest, application: Application) -> bool:
+    checked = request.session.get(CHECKED_SESSION_KEY, {})
+    return checked.get(str(application.public_id)) == application.updated.isoformat()
+
+
+def _submitted_url(application: Application) -> str:
+    """The case's page, opened with the confirmation panel (reference and receipt)."""
+    return f"{application.detail_url}?eingereicht=1"
+
+
+def _identity_rows(citizen: Citizen, level_label: str) -> list[tuple[str, str]]:
+    """The personal data the identity provider sent, as the authority receives it."""
+    address = ", ".join(
+        part
+        for part in (citizen.street, f"{citizen.postal_code} {citizen.locality}".strip())
+        if part
+    )
+    birth = citizen.birth_date
+    if len(birth) == 10 and birth[4] == "-":
+        birth = f"{birth[8:10]}.{birth[5:7]}.{birth[0:4]}"
+    rows = [
+        (_("Name"), f"{citizen.given_name} {citizen.family_name}".strip()),
+        (_("Geburtsdatum"), birth),
+        (_("Anschrift"), address),
+        (_("E-Mail-Adresse"), citizen.email),
+        (_("Vertrauensniveau der Anmeldung"), level_label),
+    ]
+    return [(str(label), value or "–") for label, value in rows]
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, slug: str) -> HttpResponse:
+    """"Angaben prüfen" (GOV.UK's check your answers): every answer and the data from the
+    identity provider, each with "ändern", before "verbindlich absenden". Submitting here is
+    the binding step: at "substanziell" or higher the IdP is asked again (ForceAuthn), and
+    the proof comes back to this page."""
+    definition = selectors.active_form(slug)
+    if definition is None:
+        raise Http404("Diesen Online-Antrag gibt es hier nicht.")
+    citizen = current_citizen(request)
+    if citizen is None:
+        return sign_in_redirect(request, level=definition.min_trust_level)
+    form_url = reverse("application-form", args=[definition.slug])
+    draft = selectors.draft_of(definition, citizen)
+    if draft is None or not _was_checked(request, draft):
+        return HttpResponseRedirect(form_url)  # nothing checked to review (or it changed)
+    trust = trust_check(request, definition.min_trust_level)
+    if not trust.ok:
+        return HttpResponseRedirect(form_url)  # the form page explains the sign-in needed
+    step = step_up_check(
+        request,
+        service_key=definition.local_service.service.leika_key,
+        required=definition.min_trust_level,
+    )
+    error = ""
+    if request.method == "POST":
+        if not step.ok:  # the draft is saved; back here after signing in again
+            return step_up_redirect(request, step)
+        try:
+            application = do_submit(application=draft)
+        except ApplicationRefused as exc:
+            error = str(exc)
+        else:
+            consume_step_up(request, step.service_key)
+            return HttpResponseRedirect(_submitted_url(application))
+    specs = list(definition.fields.all())
+    rows = [
+        (label, value, f"{form_url}#id_{spec.name}")
+        for (label, value), spec in zip(answers(draft), specs, strict=True)
+    ]
+    return TemplateResponse(
+        request,
+        "applications/review.html",
+        {
+            "definition": definition,
+            "draft": draft,
+            "rows": rows,
+            "identity": _identity_rows(citizen, trust.reached_label or ""),
+            "step_up": step,
+            "form_url": form_url,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 def _bound_from(definition: ApplicationForm, application: Application):
     uploaded = {u.field_name for u in application.uploads.all()}
     return build_form(definition, for_draft=False, uploaded=uploaded, initial=application.data)
@@ -143,9 +249,11 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if current_citizen(request) is None:
         return sign_in_redirect(request)
     _, application = _own_application(request, public_id)
-    return TemplateResponse(
-        request, "applications/detail.html", _detail_context(application, MessageForm())
-    )
+    context = _detail_context(application, MessageForm())
+    if request.GET.get("eingereicht") and application.status != Status.DRAFT:
+        context["just_submitted"] = True
+        context["receipt"] = selectors.receipt_of(application)
+    return TemplateResponse(request, "applications/detail.html", context)
 
 
 def _detail_context(application: Application, reply_form) -> dict:

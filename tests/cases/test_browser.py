@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import browser, page  # noqa: F401 - fixtures
 
@@ -47,7 +48,7 @@ def test_single_sign_on_across_tenants_postbox_and_logout(page, tenant_server, s
     assert "Testanmeldung" in page.locator("h1").inner_text()
     page.get_by_label("Erika Mustermann (substanziell)").check()
     page.get_by_role("button", name="Anmelden").click()
-    page.get_by_role("button", name="Weiter zum Portal").click()
+    # the IdP's answer posts back by itself (no "Weiter zum Portal" click with JavaScript)
     page.wait_for_url(f"{erkelenz}/konto/")
     assert "Erika Mustermann" in page.locator("main").inner_text()
 
@@ -57,7 +58,9 @@ def test_single_sign_on_across_tenants_postbox_and_logout(page, tenant_server, s
     assert "Keine Nachrichten." in page.locator("main").inner_text()
 
     page.get_by_role("button", name="Abmelden (überall)").click()
-    page.wait_for_url(f"{gangelt}/")
+    page.wait_for_url(f"{gangelt}/konto/abgemeldet/")
+    expect(page.locator("main")).to_contain_text("Sie sind abgemeldet")
+    expect(page.locator("main")).to_contain_text("Identitätsprovider")
     page.goto(f"{erkelenz}/konto/")
     assert "Testanmeldung" in page.locator("h1").inner_text()  # signed out on Erkelenz too
 
@@ -81,7 +84,6 @@ def test_order_a_liegenschaftskarte_pay_and_find_the_pdf_in_the_postbox(  # noqa
         page.goto(f"{kreis}/konto/")
         page.get_by_label("Erika Mustermann (substanziell)").check()
         page.get_by_role("button", name="Anmelden").click()
-        page.get_by_role("button", name="Weiter zum Portal").click()
         page.wait_for_url(f"{kreis}/konto/")
 
         page.goto(f"{kreis}/liegenschaftsauskunft/")
@@ -123,7 +125,6 @@ def test_apply_online_save_a_draft_submit_pay_and_find_the_receipt(page, tenant_
     page.get_by_role("link", name="Online beantragen").click()
     page.get_by_label("Erika Mustermann (substanziell)").check()
     page.get_by_role("button", name="Anmelden").click()
-    page.get_by_role("button", name="Weiter zum Portal").click()
     page.wait_for_url(f"{wegberg}/antraege/bewohnerparkausweis/")
 
     page.get_by_label("Amtliches Kennzeichen").fill("HS-WB 42")
@@ -136,15 +137,21 @@ def test_apply_online_save_a_draft_submit_pay_and_find_the_receipt(page, tenant_
     page.get_by_label("Zulassungsbescheinigung Teil I").set_input_files(
         {"name": "schein.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}
     )
-    page.get_by_role("button", name="Antrag verbindlich absenden").click()
+    page.get_by_role("button", name="Weiter: Angaben prüfen").click()
+    # "Angaben prüfen": every answer with "ändern", before the binding step
+    expect(page.locator("h1")).to_contain_text("Angaben prüfen")
+    assert "HS-WB 42" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Erneut anmelden und verbindlich absenden").click()
     # "substanziell": BundID asks again for this service before the binding step (ForceAuthn)
     assert "Erneute Anmeldung" in page.locator("main").inner_text()
     page.get_by_label("Erika Mustermann (substanziell)").check()
     page.get_by_role("button", name="Anmelden").click()
-    page.get_by_role("button", name="Weiter zum Portal").click()
-    page.wait_for_url(f"{wegberg}/antraege/bewohnerparkausweis/**")
+    page.wait_for_url(f"{wegberg}/antraege/bewohnerparkausweis/pruefen/**")
     assert "erneut angemeldet" in page.locator("main").inner_text()
     page.get_by_role("button", name="Antrag verbindlich absenden").click()
+    # the confirmation panel, announced and focused
+    expect(page.locator(".panel--confirmation")).to_contain_text("Antrag eingereicht")
+    assert page.evaluate("document.activeElement.classList.contains('panel--confirmation')")
     main = page.locator("main").inner_text()
     assert "wartet auf Zahlung" in main
     reference = main.split("Aktenzeichen ")[1].split()[0]

@@ -28,7 +28,6 @@ def test_apply_via_fit_connect_accept_in_the_sandbox_and_see_status_and_zbp(
         page.goto(f"{gangelt}/antraege/fitconnect-99108012000000/")
         page.get_by_label("Erika Mustermann (substanziell)").check()
         page.get_by_role("button", name="Anmelden").click()
-        page.get_by_role("button", name="Weiter zum Portal").click()
         page.wait_for_url(f"{gangelt}/antraege/fitconnect-99108012000000/")
         assert "FIT-Connect" in page.locator("main").inner_text()
         page.get_by_label("Ort der Nutzung (Straße, Hausnummer)").fill("Marktplatz 3")
@@ -38,7 +37,10 @@ def test_apply_via_fit_connect_accept_in_the_sandbox_and_see_status_and_zbp(
         page.get_by_label("Lageplan oder Skizze").set_input_files(
             {"name": "lageplan.png", "mimeType": "image/png", "buffer": PNG}
         )
+        page.get_by_role("button", name="Weiter: Angaben prüfen").click()
+        expect(page.locator("h1")).to_contain_text("Angaben prüfen")
         page.get_by_role("button", name="Antrag verbindlich absenden").click()
+        expect(page.locator("main")).to_contain_text("Antrag eingereicht")
         main = page.locator("main").inner_text()
         assert "eingereicht" in main and "Sandbox-Fachverfahren übermittelt" in main
         reference = main.split("Aktenzeichen ")[1].split()[0]
