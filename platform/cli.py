@@ -412,6 +412,35 @@ _TENANT_COMMANDS = {
 }
 
 
+def _export_xzufi_pages(args, tenant, build_export, export_page_count, started) -> int:
+    """`--page-size N`: pages of N objects as OUTPUT-001.xml, OUTPUT-002.xml, … (each page a
+    complete XZuFi document), so a large catalogue travels in several files."""
+    from django_tenants.utils import tenant_context
+
+    if args.page_size < 1:
+        raise CliError("--page-size muss mindestens 1 sein")
+    if not args.output or args.output == "-":
+        raise CliError("--page-size schreibt mehrere Dateien und braucht --output")
+    stem = Path(args.output)
+    stem = stem.with_suffix("") if stem.suffix == ".xml" else stem
+    total = 0
+    with tenant_context(tenant):
+        pages = export_page_count(page_size=args.page_size)
+        for page in range(1, pages + 1):
+            target = stem.with_name(f"{stem.name}-{page:03d}.xml")
+            document = build_export(tenant=tenant, page=page, page_size=args.page_size)
+            try:
+                target.write_bytes(document)
+            except OSError as exc:
+                raise CliError(f"{target}: nicht schreibbar ({exc.strerror})") from exc
+            total += len(document)
+    print(
+        f"XZuFi-Export {tenant.slug} nach {stem}-001.xml … {stem.name}-{pages:03d}.xml: "
+        f"{pages} Seiten, {total / 1_000_000:.1f} MB, {time.monotonic() - started:.1f} s"
+    )
+    return 0
+
+
 def cmd_catalogue(args: argparse.Namespace) -> int:
     _setup_django()
     from django_tenants.utils import tenant_context
@@ -426,12 +455,14 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
             raise CliError(f"{args.file}: {exc}; nichts importiert") from exc
         print(f"XZuFi-Import {args.file}: {report.summary()}")
         return 0
-    from services.xzufi.export import build_export
+    from services.xzufi.export import build_export, export_page_count
 
     tenant = Tenant.objects.portals().filter(slug=args.tenant).first()
     if tenant is None:
         raise CliError(f"kein Mandant mit dem Kurznamen {args.tenant!r}")
     started = time.monotonic()
+    if args.page_size is not None:
+        return _export_xzufi_pages(args, tenant, build_export, export_page_count, started)
     with tenant_context(tenant):
         document = build_export(tenant=tenant)
     if not args.output or args.output == "-":
@@ -517,6 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     xexport = csub.add_parser("export-xzufi", help="a tenant's catalogue as XZuFi 2.2 XML")
     xexport.add_argument("--tenant", required=True, help="slug of the tenant")
     xexport.add_argument("--output", help="file to write (default: standard output)")
+    xexport.add_argument(
+        "--page-size",
+        type=int,
+        help="objects per file: writes OUTPUT-001.xml, OUTPUT-002.xml, … (needs --output)",
+    )
     ximport = csub.add_parser("import-xzufi", help="texts of an XZuFi 2.2 file into the catalogue")
     ximport.add_argument("file")
     catalogue.set_defaults(func=cmd_catalogue)

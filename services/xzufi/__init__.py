@@ -16,7 +16,13 @@ representation of a Leistung. We learned the shape from them and wrote our own c
   ``leikaTextmodul/code``, ``positionDarstellung`` and one ``inhalt`` per language
   (``languageCode`` attribute), synonyms in ``modulBegriffImKontext/begriffImKontext/begriff``;
 - ``organisationseinheit``: ``id``, ``name/name``, repeated ``zustaendigkeit`` with
-  ``leistungID`` and ``gebietID`` (the area by its AGS);
+  ``leistungID`` and repeated ``gebietID`` — each area twice, by its AGS (``schemeID`` the
+  destatis AGS list) and by its 12-digit ARS (Regionalschlüssel, ``schemeID``
+  ``urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:rs``, named by analogy with the
+  destatis "bundesland" list found in public code, not checked against XRepository). NRW's
+  municipalities belong to no Gemeindeverband, so ARS = Kreis + "0" + Gemeindekennziffer twice
+  (Erkelenz 05370004 → 053700004004). A municipality's responsibilities name its own area; the
+  district's (Kreis Heinsberg's own services) name every municipality of the Kreis;
 - ``onlinedienst``: ``id``, ``bezeichnung``, ``link`` with ``typ/code`` (code list
   ``urn:xoev-de:fim:codeliste:onlinedienstlinktyp``, 01) and ``link``.
 
@@ -30,6 +36,18 @@ source: the address (``anschrift``: ``strasse``, ``postleitzahl``, ``ort``), the
 hours (``oeffnungszeiten/zeitraum`` with ``wochentag/code`` 1–7, ``beginn``, ``ende``) of an
 organisational unit; list-like text modules (documents, prerequisites, procedure, legal basis)
 are HTML lists (``<ul><li>…</li></ul>``) inside ``inhalt``, as editorial systems deliver them.
+
+Paging (our decision, no source): the objects — Leistungen by LeiKa key, then the
+organisational units, then the online services — are numbered in that order; page N of size S
+holds objects (N-1)·S to N·S-1 and is a complete document of its own (`build_export(page=…)`,
+`kreisportal catalogue export-xzufi --page-size S --output F` writes F-001.xml, F-002.xml, …,
+`/xzufi.xml?seite=N&seitengroesse=S` links the pages in the HTTP `Link` header).
+
+Import (our decision): only the texts of Leistungen go into the shared catalogue. Organisational
+units (with their responsibilities) and online services in a delivery are checked for an ``id``
+and reported as "nicht übernommen": they are one authority's offices, hours and links, which the
+tenants' editors keep in their own portal; a state delivery neither overwrites tenants' local
+data nor guesses which tenant a unit belongs to.
 """
 
 NAMESPACE = "http://xoev.de/schemata/xzufi/2_2_0"

@@ -5,6 +5,12 @@ Only the texts travel: per text module and language into the fields of `Service`
 leaves its field as it is, so a second import of the same file changes nothing. Tenants' local
 data (offices, local services) is never read nor written. One transaction: a malformed file
 gives one error naming the element path, and nothing is imported.
+
+Organisational units, their responsibilities and online services in a delivery are checked
+(each needs its ``id``; a malformed one is an error like any other) and *reported as not
+imported*: they describe one authority's offices, hours and links, which each tenant's editors
+maintain in their own portal (its local catalogue, its data), and a state delivery must not
+overwrite them or guess which tenant a unit belongs to. The report names how many there were.
 """
 
 from __future__ import annotations
@@ -39,12 +45,25 @@ class XzufiImportReport:
     changed: int = 0
     unchanged: int = 0
     ignored_modules: set[str] = field(default_factory=set)
+    # objects a delivery carries that stay with the tenants' editors: {"organisationseinheit": n}
+    not_imported: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         text = f"{self.added} neu, {self.changed} geändert, {self.unchanged} unverändert"
         if self.ignored_modules:
             text += f"; nicht übernommene Textmodule: {', '.join(sorted(self.ignored_modules))}"
+        if self.not_imported:
+            counts = ", ".join(
+                f"{count} {NOT_IMPORTED_LABELS[tag]}" for tag, count in self.not_imported.items()
+            )
+            text += f"; nicht übernommen (pflegen die Redaktionen der Portale): {counts}"
         return text
+
+
+NOT_IMPORTED_LABELS = {
+    "organisationseinheit": "Organisationseinheiten",
+    "onlinedienst": "Onlinedienste",
+}
 
 
 def q(tag: str) -> str:
@@ -97,7 +116,17 @@ def parse_xzufi(data: bytes) -> dict[str, dict]:
     return _parse(data, ignored=set())
 
 
-def _parse(data: bytes, *, ignored: set[str]) -> dict[str, dict]:
+def _check_not_imported(write: ET.Element, path: str, not_imported: dict[str, int]) -> None:
+    """Organisational units and online services: well-formed (an id each), counted, not kept."""
+    for tag in NOT_IMPORTED_LABELS:
+        for index, element in enumerate(write.findall(q(tag)), start=1):
+            _text_of(element, "id", f"{path}/{tag}[{index}]")
+            not_imported[tag] = not_imported.get(tag, 0) + 1
+
+
+def _parse(
+    data: bytes, *, ignored: set[str], not_imported: dict[str, int] | None = None
+) -> dict[str, dict]:
     _refuse_dtd(data)
     root = ET.fromstring(data)
     path = f"/{_local(root.tag)}"
@@ -115,6 +144,7 @@ def _parse(data: bytes, *, ignored: set[str]) -> dict[str, dict]:
         raise XzufiImportError(f"{path}/schreibe: Pflichtelement fehlt")
     for w_index, write in enumerate(writes, start=1):
         w_path = f"{path}/schreibe[{w_index}]"
+        _check_not_imported(write, w_path, {} if not_imported is None else not_imported)
         for l_index, element in enumerate(write.findall(q("leistung")), start=1):
             l_path = f"{w_path}/leistung[{l_index}]"
             key, values = _parse_leistung(element, l_path, ignored)
@@ -187,7 +217,7 @@ def read_file(path: Path) -> bytes:
 def import_xzufi(*, data: bytes) -> XzufiImportReport:
     """Texts of every leistung in `data` into the shared catalogue (added/changed/unchanged)."""
     report = XzufiImportReport()
-    services = _parse(data, ignored=report.ignored_modules)
+    services = _parse(data, ignored=report.ignored_modules, not_imported=report.not_imported)
     existing = {s.leika_key: s for s in Service.objects.filter(leika_key__in=services)}
     to_create, to_update, fields = [], [], set()
     for key, values in services.items():

@@ -11,6 +11,7 @@ LEIKA_LIST_URI = "urn:de:fim:leika:leistung"
 TEXTMODULE_LIST_URI = "urn:de:fim:leika:textmodul"
 LINKTYPE_LIST_URI = "urn:xoev-de:fim:codeliste:onlinedienstlinktyp"
 AGS_SCHEME = "urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:ags"
+ARS_SCHEME = "urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:rs"
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from kreisportal.cli import main
 from services.local.models import LocalService, Office
 from services.models import Service
 from services.xzufi import NAMESPACE
-from services.xzufi.export import build_export
+from services.xzufi.export import ars_of, build_export, export_page_count
 from services.xzufi.importer import XzufiImportError, import_xzufi, parse_xzufi
-from services.xzufi.modules import EXCHANGED_FIELDS, MODULES
+from services.xzufi.modules import AGS_SCHEME, ARS_SCHEME, EXCHANGED_FIELDS, MODULES
 
 NS = {"x": NAMESPACE}
 LEIKA = "99050012104000"  # a service with texts that every demo municipality offers
@@ -266,3 +266,147 @@ def test_harvesting_url_on_the_tenant_host_only(client, db):
 def test_cli_catalogue_import_is_still_the_management_command(capsys, db):
     code, out, _ = run(capsys, "catalogue", "rebuild-finder")
     assert code == 0 and "finder read model rebuilt" in out
+
+
+# --- paged export, areas by AGS and ARS, the district's responsibilities, what is not imported
+
+
+def _objects(document: bytes) -> list[str]:
+    """The ids of the document's objects in order ("leistung:L-…", "organisationseinheit:…")."""
+    write = ET.fromstring(document).find("x:schreibe", NS)
+    return [f"{child.tag.split('}')[1]}:{child.find('x:id', NS).text}" for child in write]
+
+
+def test_ars_of_municipalities_and_the_district():
+    assert ars_of("05370004") == "053700004004"  # Erkelenz: verbandsfrei, Verband "0" + 004
+    assert ars_of("05370") == "053700000000"  # the Kreis
+    assert ars_of("") == "" and ars_of("0537x004") == ""
+
+
+def test_paged_export_holds_every_object_once(erkelenz_export, tenant, in_tenant):
+    everything = _objects(erkelenz_export)
+    erkelenz = tenant("erkelenz")
+    with in_tenant("erkelenz"):
+        pages = export_page_count(page_size=2000)
+        documents = [
+            build_export(tenant=erkelenz, page=n, page_size=2000) for n in range(1, pages + 1)
+        ]
+        with pytest.raises(ValueError):
+            build_export(tenant=erkelenz, page=0)
+    assert pages == -(-len(everything) // 2000) and pages >= 3
+    paged = [item for document in documents for item in _objects(document)]
+    assert paged == everything
+    assert all(len(_objects(d)) <= 2000 for d in documents)
+    # each page is a complete document the importer reads
+    assert sum(len(parse_xzufi(d)) for d in documents) == Service.objects.count()
+    # the last page carries the organisational units and the online services
+    assert any(item.startswith("organisationseinheit:") for item in _objects(documents[-1]))
+
+
+def test_responsibilities_name_the_area_by_ags_and_ars(erkelenz_export):
+    write = ET.fromstring(erkelenz_export).find("x:schreibe", NS)
+    zustaendigkeiten = write.findall("x:organisationseinheit/x:zustaendigkeit", NS)
+    assert zustaendigkeiten
+    for zustaendigkeit in zustaendigkeiten:
+        areas = {(g.get("schemeID"), g.text) for g in zustaendigkeit.findall("x:gebietID", NS)}
+        assert areas == {(AGS_SCHEME, "05370004"), (ARS_SCHEME, "053700004004")}
+
+
+def test_district_services_are_responsible_for_every_municipality(tenant, in_tenant):
+    from tenants.models import Tenant
+
+    municipalities = set(
+        Tenant.objects.filter(kind=Tenant.Kind.MUNICIPALITY).values_list("ags", flat=True)
+    )
+    assert len(municipalities) == 10
+    with in_tenant("kreis"):
+        own = set(
+            LocalService.objects.filter(offered=True, responsibility="self").values_list(
+                "service__leika_key", flat=True
+            )
+        )
+        document = build_export(tenant=tenant("kreis"))
+    assert own
+    write = ET.fromstring(document).find("x:schreibe", NS)
+    zustaendigkeiten = write.findall("x:organisationseinheit/x:zustaendigkeit", NS)
+    assert {z.find("x:leistungID", NS).text.removeprefix("L-") for z in zustaendigkeiten} == own
+    for zustaendigkeit in zustaendigkeiten:
+        ids = zustaendigkeit.findall("x:gebietID", NS)
+        assert {g.text for g in ids if g.get("schemeID") == AGS_SCHEME} == municipalities
+        assert {g.text for g in ids if g.get("schemeID") == ARS_SCHEME} == {
+            ars_of(ags) for ags in municipalities
+        }
+
+
+def test_harvesting_url_pages(client, db, tenant, in_tenant):
+    host = f"erkelenz.{settings.BASE_DOMAIN}"
+    with in_tenant("erkelenz"):
+        pages = export_page_count(page_size=2000)
+    first = client.get("/xzufi.xml", {"seite": 1, "seitengroesse": 2000}, HTTP_HOST=host)
+    assert first.status_code == 200 and first["X-Seiten"] == str(pages)
+    assert '</xzufi.xml?seite=2&seitengroesse=2000>; rel="next"' in first["Link"]
+    assert 'rel="prev"' not in first["Link"]
+    assert len(_objects(first.content)) == 2000
+    last = client.get("/xzufi.xml", {"seite": pages, "seitengroesse": 2000}, HTTP_HOST=host)
+    assert last.status_code == 200 and 'rel="next"' not in last["Link"]
+    assert "xzufi-erkelenz-00" in last["Content-Disposition"]
+    beyond = client.get("/xzufi.xml", {"seite": pages + 1, "seitengroesse": 2000}, HTTP_HOST=host)
+    assert beyond.status_code == 404 and "gibt es nicht" in beyond.json()["error"]
+    for params in ({"seite": "abc"}, {"seite": "0"}, {"seite": 1, "seitengroesse": 999999}):
+        refused = client.get("/xzufi.xml", params, HTTP_HOST=host)
+        assert refused.status_code == 400 and refused.json()["error"], params
+
+
+def test_cli_export_in_pages(capsys, db, tmp_path):
+    target = tmp_path / "erkelenz.xml"
+    code, out, _ = run(
+        capsys, "catalogue", "export-xzufi", "--tenant", "erkelenz", "--output", str(target),
+        "--page-size", "2000",
+    )  # fmt: skip
+    files = sorted(tmp_path.glob("erkelenz-*.xml"))
+    assert code == 0 and f"{len(files)} Seiten" in out and len(files) >= 3
+    assert files[0].name == "erkelenz-001.xml"
+    assert sum(len(parse_xzufi(f.read_bytes())) for f in files) == Service.objects.count()
+    code, _, err = run(
+        capsys, "catalogue", "export-xzufi", "--tenant", "erkelenz", "--page-size", "10"
+    )
+    assert code == 1 and "braucht --output" in err
+
+
+def test_units_and_online_services_are_reported_not_imported(tenant, in_tenant):
+    with in_tenant("erkelenz"):
+        offered = LocalService.objects.filter(offered=True).order_by("service_id").first()
+        offered.online_url = "https://formulare.example/erkelenz/antrag"
+        offered.save(update_fields=["online_url"])
+        document = build_export(tenant=tenant("erkelenz"))
+    write = ET.fromstring(document).find("x:schreibe", NS)
+    units = len(write.findall("x:organisationseinheit", NS))
+    online = len(write.findall("x:onlinedienst", NS))
+    assert units and online
+    with in_tenant("erkelenz"):
+        offices_before = list(Office.objects.order_by("id").values())
+        local_before = list(LocalService.objects.order_by("id").values())
+    with in_tenant("gangelt"):
+        gangelt_before = Office.objects.count()
+    report = import_xzufi(data=document)
+    assert report.not_imported == {"organisationseinheit": units, "onlinedienst": online}
+    assert (
+        f"nicht übernommen (pflegen die Redaktionen der Portale): {units} "
+        f"Organisationseinheiten, {online} Onlinedienste" in report.summary()
+    )
+    with in_tenant("erkelenz"):
+        assert list(Office.objects.order_by("id").values()) == offices_before
+        assert list(LocalService.objects.order_by("id").values()) == local_before
+    with in_tenant("gangelt"):
+        assert Office.objects.count() == gangelt_before
+
+
+def test_malformed_unit_names_its_path_and_imports_nothing(db):
+    before = catalogue_texts()
+    data = _document(
+        _leistung(LEIKA, ("14", "de", "Geänderter Kurztext"))
+        + "<xzufi:organisationseinheit><xzufi:name/></xzufi:organisationseinheit>"
+    )
+    with pytest.raises(XzufiImportError, match=r"schreibe\[1\]/organisationseinheit\[1\]/id"):
+        import_xzufi(data=data)
+    assert catalogue_texts() == before
