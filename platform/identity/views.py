@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.response import StatusError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
 from kreisportal.http import safe_local_path
@@ -211,6 +212,11 @@ def acs(request: HttpRequest) -> HttpResponse:
         response = client.parse_authn_request_response(
             encoded, BINDING_HTTP_POST, outstanding={k: k for k in outstanding}
         )
+    except StatusError as exc:  # an answer without identity: cancelled, or not signed in
+        cancelled = _cancelled_at_idp(request, encoded)
+        if cancelled is not None:
+            return cancelled
+        return refuse(request, _("Die Anmeldung wurde nicht abgeschlossen."), log=str(exc))
     except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; all mean "refused"
         return refuse(
             request, _("Die Anmeldeantwort ist ungültig."), log=f"{exc.__class__.__name__}: {exc}"
@@ -286,8 +292,8 @@ def logout(request: HttpRequest) -> HttpResponse:
         end_all_sessions(key)
     request.session.flush()
     tenant = Tenant.objects.portals().filter(slug=request.GET.get("tenant", "")).first()
-    if tenant is not None:
-        return HttpResponseRedirect(_tenant_url(request, tenant, "/"))
+    if tenant is not None:  # the tenant confirms what happened (services.accounts)
+        return HttpResponseRedirect(_tenant_url(request, tenant, "/konto/abgemeldet/"))
     return HttpResponseRedirect("/")
 
 
@@ -350,6 +356,8 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
             },
         )
     pending = request.session.pop("sandbox_request", None)
+    if pending is not None and request.POST.get("abbrechen"):
+        return _sandbox_cancelled(request, idp, pending)
     persona = PERSONAS.get(request.POST.get("persona", ""))
     if pending is None or persona is None:
         return refuse(request, _("Bitte starten Sie die Anmeldung erneut."))
@@ -387,6 +395,59 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
             "saml_response": encoded,
             "relay_state": pending["relay_state"],
         },
+    )
+
+
+def _sandbox_cancelled(request: HttpRequest, idp, pending: dict) -> HttpResponse:
+    """"Abbrechen – zurück zum Portal": as a real IdP does, a signed SAML response with the
+    status AuthnFailed, posted back to the portal (which returns the citizen to the tenant)."""
+    from saml2.samlp import STATUS_AUTHN_FAILED, authn_request_from_string
+
+    authn_request = authn_request_from_string(base64.b64decode(pending["xml"]).decode())
+    resp_args = idp.response_args(authn_request, [BINDING_HTTP_POST])
+    response = idp.create_error_response(
+        resp_args["in_response_to"],
+        resp_args["destination"],
+        (STATUS_AUTHN_FAILED, "Die Anmeldung wurde abgebrochen."),
+        sign=True,
+    )
+    return TemplateResponse(
+        request,
+        "identity/post_response.html",
+        {
+            "action": resp_args["destination"],
+            "saml_response": base64.b64encode(str(response).encode()).decode(),
+            "relay_state": pending["relay_state"],
+            "cancelled": True,
+        },
+    )
+
+
+def _cancelled_at_idp(request: HttpRequest, encoded: str) -> HttpResponse | None:
+    """The IdP answered a request of this session with an error status (the citizen cancelled
+    or could not sign in): back to the portal the sign-in started from, signed in as before.
+    Nothing is granted from this message, so its InResponseTo is only looked up among this
+    session's own outstanding requests."""
+    from saml2.samlp import STATUS_SUCCESS, response_from_string
+
+    try:
+        message = response_from_string(base64.b64decode(encoded).decode())
+    except Exception:  # noqa: BLE001 - not a SAML response at all
+        return None
+    if message is None or message.status is None:
+        return None
+    if message.status.status_code.value == STATUS_SUCCESS:
+        return None
+    outstanding = request.session.get("saml_outstanding", {})
+    pending = outstanding.pop(message.in_response_to or "", None)
+    if pending is None:
+        return None
+    request.session["saml_outstanding"] = outstanding
+    tenant = Tenant.objects.portals().filter(slug=pending["tenant"]).first()
+    if tenant is None:
+        return None
+    return HttpResponseRedirect(
+        _tenant_url(request, tenant, "/konto/abgebrochen/", weiter=pending["next"])
     )
 
 

@@ -131,3 +131,24 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     """Log out here and at the broker, which ends the sessions of every tenant visited."""
     logout(request)
     return HttpResponseRedirect(_broker_url("/auth/logout/", tenant=request.tenant.slug))
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """After "Abmelden (überall)": what happened, in words. Someone still signed in (the
+    address opened by hand) is sent to the account instead of being told otherwise."""
+    if request.user.is_authenticated:
+        return HttpResponseRedirect("/konto/")
+    return TemplateResponse(request, "accounts/signed_out.html", {})
+
+
+def sign_in_cancelled(request: HttpRequest) -> HttpResponse:
+    """The citizen cancelled at the identity provider ("Abbrechen – zurück zum Portal"):
+    nothing changed; back to where they were, or sign in again."""
+    return TemplateResponse(
+        request,
+        "accounts/sign_in_cancelled.html",
+        {
+            "back": safe_local_path(request.GET.get("weiter", "")) or "/",
+            "signed_in": request.user.is_authenticated,
+        },
+    )
