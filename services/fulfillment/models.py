@@ -41,7 +41,11 @@ class Parcel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.gemarkung.name}, Flur {self.flur}, Flurstück {self.number}"
+        return _("%(gemarkung)s, Flur %(flur)s, Flurstück %(number)s") % {
+            "gemarkung": self.gemarkung.name,
+            "flur": self.flur,
+            "number": self.number,
+        }
 
     @property
     def number(self) -> str:
