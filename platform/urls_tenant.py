@@ -20,6 +20,8 @@ handler500 = "kreisportal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("branding.css", branding_css, name="branding-css"),
+    # staff sign-in through the municipality's directory (before Wagtail's own /cms/ URLs)
+    path("cms/verzeichnis/", include("tenants.staff_directory.urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("media/<path:path>", views.tenant_media, name="tenant-media"),
