@@ -20,6 +20,7 @@ from payments.actions import (
     do_next_attempt,
     do_refund_payment,
 )
+from payments.amounts import euro
 from payments.models import Payment
 from payments.providers import ProviderError
 from payments.selectors import attempt_ids, superseded_paid, tenant_provider
@@ -35,6 +36,7 @@ from services.applications.models import (
     ApplicationEvent,
     ApplicationForm,
     ApplicationUpload,
+    Review,
     Status,
 )
 from services.postbox.actions import do_deliver_message
@@ -146,7 +148,11 @@ def _add_upload(
 
 
 def _start_pipeline(application: Application) -> None:
-    """Queue the automated handling; the task is sent after commit (kreisportal.outbox)."""
+    """Queue the automated handling; the task is sent after commit (kreisportal.outbox).
+    A case waiting for a clerk's review is not started: the clerk releases it
+    (do_approve_review) or refuses it (do_reject)."""
+    if application.review == Review.PENDING:
+        return
     handlers[application.form.handling].start(application)
 
 
@@ -241,6 +247,22 @@ def _submit(
 
 
 @transaction.atomic
+def do_request_review(*, application: Application, message: str) -> Application:
+    """Refer a case of an automated handler to a clerk before anything is produced (the
+    handler decides when: services.fulfillment for owner data asked with a legitimate
+    interest). Called while the case is a draft, before do_submit."""
+    application = _locked(application)
+    if application.status != Status.DRAFT:
+        raise ApplicationRefused("Nur ein noch nicht eingereichter Vorgang kann zur Prüfung gehen.")
+    application.review = Review.PENDING
+    application.save(update_fields=["review", "updated"])
+    _record(
+        application, actor=str(application.citizen), action="review_requested", message=message
+    )
+    return application
+
+
+@transaction.atomic
 def do_withdraw(*, application: Application, citizen: Citizen) -> Application:
     application = _locked(application)
     if application.status not in states.WITHDRAWABLE:
@@ -320,7 +342,7 @@ def do_prepare_payment(*, application: Application) -> Payment:
 def _refund_extra(application: Application, payment: Payment, reason: str) -> None:
     """A payment the application does not keep (paid twice, or after withdrawal) is given back
     after commit; audited once per payment (reconciliation may ask again until it is done)."""
-    note = f"{payment.amount_cents / 100:.2f} € werden erstattet ({reason}, Zahlung {payment.pk})."
+    note = f"{euro(payment.amount_cents)} werden erstattet ({reason}, Zahlung {payment.pk})."
     if not application.events.filter(action="payment_refund", message=note).exists():
         _record(application, actor=SYSTEM, action="payment_refund", message=note)
     logger.warning("payment %s of %s is refunded: %s", payment.pk, application.reference, reason)
@@ -373,7 +395,7 @@ def do_mark_paid(*, payment: Payment) -> Application | None:
         Status.PAID,
         actor=SYSTEM,
         action="paid",
-        message=f"{payment.amount_cents / 100:.2f} € über {payment.provider}",
+        message=f"{euro(payment.amount_cents)} über {payment.provider}",
     )
     if not application.form.handled_by_clerk:
         _start_pipeline(application)
@@ -503,6 +525,30 @@ def do_accept(
 
 
 @transaction.atomic
+def do_approve_review(*, application: Application, clerk, message: str) -> Application:
+    """A clerk releases a referred case to its automated handler: audited with the clerk's
+    note; the handler's pipeline runs after commit (document into the postbox, completed)."""
+    application = _locked(application)
+    _require_open(application)
+    if application.review != Review.PENDING:
+        raise ApplicationRefused("Dieser Vorgang wartet auf keine Prüfung.")
+    if application.payment is not None and application.payment.status != Payment.Status.PAID:
+        raise ApplicationRefused("Die Gebühr ist noch nicht bezahlt.")
+    _take_over(application, clerk)
+    application.review = Review.APPROVED
+    application.save(update_fields=["review", "updated"])
+    _record(
+        application,
+        actor=_actor_label(clerk),
+        user=clerk,
+        action="review_approved",
+        message=message,
+    )
+    _start_pipeline(application)
+    return application
+
+
+@transaction.atomic
 def do_reject(*, application: Application, clerk, message: str) -> Application:
     """→ rejected, message to the postbox; a paid fee is refunded (after commit, retried by the
     reconciliation task when the provider cannot be reached)."""
@@ -543,7 +589,7 @@ def do_refund_fee(*, application: Application) -> bool:
             application,
             actor=SYSTEM,
             action="refunded",
-            message=f"{payment.amount_cents / 100:.2f} € erstattet",
+            message=f"{euro(payment.amount_cents)} erstattet",
         )
     return refunded
 
@@ -601,7 +647,7 @@ def do_reconcile(*, min_age_seconds: int = 60) -> dict[str, int]:
     stranded = base.filter(
         Q(updated__lte=cutoff) | Q(pk__in=just_paid),
         status__in=[Status.SUBMITTED, Status.PAID, Status.IN_PROGRESS],
-    ).exclude(form__handling__in=[CLERK, *_completed_elsewhere()])
+    ).exclude(form__handling__in=[CLERK, *_completed_elsewhere()]).exclude(review=Review.PENDING)
     for application in stranded:
         if application.payment_id and application.payment.status != Payment.Status.PAID:
             continue

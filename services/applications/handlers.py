@@ -67,6 +67,14 @@ class AutomatedHandler:
         """What the citizen sees the case as in lists."""
         return application.form.title
 
+    def labels_for(self, application) -> dict[str, str]:
+        """The states in this service's words, for this case (a referred case may differ)."""
+        return self.status_labels
+
+    def case_summary(self, application) -> list[tuple[str, str]]:
+        """What the clerk needs to know about a case beyond the form's answers."""
+        return []
+
 
 handlers: Registry[AutomatedHandler] = Registry()
 
@@ -82,6 +90,8 @@ class ClerkHandling:
     fee_cents = AutomatedHandler.fee_cents
     entry_url = AutomatedHandler.entry_url
     title = AutomatedHandler.title
+    labels_for = AutomatedHandler.labels_for
+    case_summary = AutomatedHandler.case_summary
 
 
 _CLERK = ClerkHandling()

@@ -21,13 +21,15 @@ from services.applications import states
 from services.applications.actions import (
     ApplicationRefused,
     do_accept,
+    do_approve_review,
     do_assign,
     do_reject,
     do_request_information,
 )
 from services.applications.documents import answers
 from services.applications.forms import MessageForm
-from services.applications.models import Application, ApplicationForm, Status
+from services.applications.handlers import handling_of
+from services.applications.models import CLERK, Application, ApplicationForm, Review, Status
 
 handles = permission_required("applications.handle_application", raise_exception=True)
 
@@ -63,6 +65,24 @@ class InboxFilter(forms.Form):
         label="Antrag", required=False, queryset=ApplicationForm.objects.all(), empty_label="alle"
     )
     q = forms.CharField(label="Suche (Aktenzeichen, Name)", required=False, max_length=100)
+    bearbeitung = forms.ChoiceField(
+        label="Bearbeitung",
+        required=False,
+        choices=[("", "durch die Sachbearbeitung"), ("alle", "auch automatisch bearbeitete")],
+    )
+
+
+def for_clerk() -> Q:
+    """Cases a clerk works: forms handled in the inbox, and cases an automated handler
+    referred to a clerk (a legitimate-interest request for owner data). Automated cases and
+    those another system handles (FIT-Connect) are not waiting for anyone here."""
+    return Q(form__handling=CLERK) | ~Q(review=Review.NONE)
+
+
+def waits_for_clerk(application: Application) -> bool:
+    return application.status in states.OPEN_FOR_CLERK and (
+        application.form.handled_by_clerk or application.review == Review.PENDING
+    )
 
 
 @handles
@@ -71,6 +91,8 @@ def index(request: HttpRequest) -> HttpResponse:
         status=Status.DRAFT
     )
     filters = InboxFilter(request.GET or None)
+    if not (filters.is_valid() and filters.cleaned_data["bearbeitung"] == "alle"):
+        queryset = queryset.filter(for_clerk())
     if filters.is_valid():
         data = filters.cleaned_data
         if data["status"] == "":
@@ -149,9 +171,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "answers": answers(application),
+            "summary": handling_of(application).case_summary(application),
+            "in_review": application.review == Review.PENDING,
             "events": application.events.select_related("actor_user"),
             "uploads": application.uploads.all(),
-            "open": application.status in states.OPEN_FOR_CLERK,
+            "open": waits_for_clerk(application),
             "trust_label": levels.label(application.citizen.trust_level),
             "page_title": f"Antrag {application.reference}",
             "header_icon": "mail",
@@ -163,6 +187,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _handle_step(request, application, step, forms_by_name) -> str | bool:
     """Run one clerk action from the detail page; returns the success message or False."""
+    if not waits_for_clerk(application):
+        raise ApplicationRefused(
+            "Dieser Vorgang wartet nicht auf die Sachbearbeitung (er wird automatisch oder von "
+            "einem anderen System bearbeitet, oder er ist abgeschlossen)."
+        )
     if step == "zuweisen":
         form = AssignForm(request.POST)
         forms_by_name["zuweisen"] = form
@@ -193,6 +222,9 @@ def _handle_step(request, application, step, forms_by_name) -> str | bool:
         if not form.is_valid():
             return False
         data = form.cleaned_data
+        if data["decision"] == "annehmen" and application.review == Review.PENDING:
+            do_approve_review(application=application, clerk=request.user, message=data["message"])
+            return "Freigegeben: das Dokument wird erstellt und in das Postfach zugestellt."
         if data["decision"] == "annehmen":
             do_accept(
                 application=application,

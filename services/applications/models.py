@@ -298,7 +298,8 @@ class Application(models.Model):
     # how the case reads to the citizen: its handler's words (services.applications.handlers)
     @property
     def status_label(self) -> str:
-        return str(handling_of(self).status_labels.get(self.status) or self.get_status_display())
+        labels = handling_of(self).labels_for(self)
+        return str(labels.get(self.status) or self.get_status_display())
 
     @property
     def display_title(self) -> str:
@@ -353,6 +354,8 @@ ACTION_LABELS = {
     "payment_switched": _("Zahlung eingegangen"),
     "payment_refund": _("Zahlung wird erstattet"),
     "handed_over": _("an die zuständige Stelle übergeben"),
+    "review_requested": _("zur Prüfung an die Sachbearbeitung"),
+    "review_approved": _("von der Sachbearbeitung freigegeben"),
 }
 
 

@@ -5,6 +5,7 @@ reconciliation are the application's life cycle (services.applications.actions).
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -14,6 +15,7 @@ from services.accounts.models import Citizen
 from services.applications.actions import (
     ApplicationRefused,
     do_prepare_payment,
+    do_request_review,
     do_save_draft,
     do_submit,
 )
@@ -33,21 +35,50 @@ class OrderRefused(Exception):
     """Shown to the citizen as it is."""
 
 
-def check_may_order(*, citizen: Citizen, parcel: Parcel, product: str, trust_level: str) -> None:
-    """Owner data only for the verified owner at trust level substantial or higher."""
+class InterestRequired(OrderRefused):
+    """Owner data for someone who is not the owner: a legitimate interest must be stated."""
+
+
+@dataclass(frozen=True)
+class Interest:
+    """A stated legitimate interest (berechtigtes Interesse): the reason and the citizen's
+    own words; a clerk checks it before any owner's name is given out."""
+
+    reason: str
+    statement: str
+
+
+def check_may_order(
+    *,
+    citizen: Citizen,
+    parcel: Parcel,
+    product: str,
+    trust_level: str,
+    interest: Interest | None = None,
+) -> bool:
+    """May the citizen order this, and does a clerk have to look first (True)?
+
+    Owner data only at trust level substantial or higher (the clerk must know who asks): the
+    verified owner gets it at once, anyone else only with a stated legitimate interest, and
+    then after a clerk's review (the NRW cadastral law gives owners' names only to those who
+    show a legitimate interest). The other products need no review."""
     if product not in FEES:
         raise OrderRefused("Unbekanntes Produkt.")
-    if product == Product.OWNERSHIP:
-        if not levels.meets(trust_level, "substantial"):
-            raise OrderRefused(
-                "Eigentümerdaten gibt es nur nach Anmeldung mit dem Vertrauensniveau "
-                "„substanziell“ oder höher."
-            )
-        if not parcel.owners.filter(pseudonym=citizen.pseudonym).exists():
-            raise OrderRefused(
-                "Eigentümerdaten erhalten nur die Eigentümerinnen und Eigentümer des "
-                "Flurstücks. Bestellen Sie stattdessen den Flurstücksnachweis."
-            )
+    if product != Product.OWNERSHIP:
+        return False
+    if not levels.meets(trust_level, "substantial"):
+        raise OrderRefused(
+            "Eigentümerdaten gibt es nur nach Anmeldung mit dem Vertrauensniveau "
+            "„substanziell“ oder höher."
+        )
+    if citizen.pseudonym and parcel.owners.filter(pseudonym=citizen.pseudonym).exists():
+        return False
+    if interest is None or not interest.statement.strip():
+        raise InterestRequired(
+            "Die Namen der Eigentümer erhalten außer den Eigentümern selbst nur Personen, die ein "
+            "berechtigtes Interesse darlegen. Die Sachbearbeitung prüft es."
+        )
+    return True
 
 
 def _verification_code() -> str:
@@ -76,17 +107,32 @@ def cadastre_form() -> ApplicationForm:
 
 @transaction.atomic
 def do_place_cadastral_order(
-    *, citizen: Citizen, parcel: Parcel, product: str, trust_level: str
+    *,
+    citizen: Citizen,
+    parcel: Parcel,
+    product: str,
+    trust_level: str,
+    interest: Interest | None = None,
 ) -> CadastralOrder:
     """Check, then open the case: an application of the cadastre handler with the order's
-    parcel and product, submitted at once (its fee is then awaited)."""
-    check_may_order(citizen=citizen, parcel=parcel, product=product, trust_level=trust_level)
-    application = do_save_draft(
-        form=cadastre_form(),
+    parcel and product, submitted at once (its fee is then awaited). Owner data asked with a
+    legitimate interest goes to a clerk after payment instead of being produced."""
+    review = check_may_order(
         citizen=citizen,
-        values={"product": product, "parcel": str(parcel)},
-        uploads={},
+        parcel=parcel,
+        product=product,
+        trust_level=trust_level,
+        interest=interest,
     )
+    values = {"product": product, "parcel": str(parcel)}
+    if review:
+        values |= {"interest_reason": interest.reason, "interest_statement": interest.statement}
+    application = do_save_draft(form=cadastre_form(), citizen=citizen, values=values, uploads={})
+    if review:
+        do_request_review(
+            application=application,
+            message=f"Berechtigtes Interesse: {interest.reason}. {interest.statement}",
+        )
     order = CadastralOrder.objects.create(
         id=application.public_id,
         application=application,

@@ -32,6 +32,27 @@ class CadastralExtractHandler(AutomatedHandler):
         Status.REJECTED: "fehlgeschlagen",
     }
     detail_route = "cadastre-status"
+    # owner data asked with a legitimate interest: reviewed by a clerk (Application.review)
+    review_labels = {
+        Status.PAID: "bezahlt, wird von der Sachbearbeitung geprüft",
+        Status.IN_PROGRESS: "freigegeben, wird erstellt",
+        Status.REJECTED: "abgelehnt",
+    }
+
+    def labels_for(self, application) -> dict[str, str]:
+        if application.review:
+            return {**self.status_labels, **self.review_labels}
+        return self.status_labels
+
+    def case_summary(self, application) -> list[tuple[str, str]]:
+        data = application.data
+        rows = [("Produkt", self.title(application)), ("Flurstück", data.get("parcel", ""))]
+        if data.get("interest_statement"):
+            rows += [
+                ("Berechtigtes Interesse", data.get("interest_reason", "")),
+                ("Begründung", data["interest_statement"]),
+            ]
+        return rows
 
     def entry_url(self, form) -> str:
         return reverse("cadastre-search")

@@ -9,6 +9,11 @@ urlpatterns = [
         "liegenschaftsauskunft/auftrag/<str:order_id>/", views.order_status, name="cadastre-status"
     ),
     path(
+        "liegenschaftsauskunft/auftrag/<str:order_id>/stand/",
+        views.order_status_json,
+        name="cadastre-status-json",
+    ),
+    path(
         "liegenschaftsauskunft/auftrag/<str:order_id>/bezahlen/",
         views.pay_order,
         name="cadastre-pay",

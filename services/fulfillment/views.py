@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,13 +14,17 @@ from payments.actions import do_start_payment
 from payments.providers import ProviderError
 from services.accounts.access import current_citizen, sign_in_url
 from services.applications.models import Status
+from services.applications.states import FINAL
 from services.fulfillment import selectors
 from services.fulfillment.access import access_cadastral_order
 from services.fulfillment.actions import (
+    Interest,
+    InterestRequired,
     OrderRefused,
     do_place_cadastral_order,
     do_prepare_order_payment,
 )
+from services.fulfillment.forms import InterestForm
 from services.fulfillment.models import FEES, CadastralOrder, Product
 
 
@@ -57,12 +62,36 @@ def order(request: HttpRequest) -> HttpResponse:
     parcel = selectors.parcel(request.POST.get("parcel", ""))
     if parcel is None:
         raise Http404("Flurstück nicht gefunden")
+    product = request.POST.get("product", "")
+    stated = "grund" in request.POST  # the legitimate-interest page was sent
+    interest_form = InterestForm(request.POST if stated else None)
+    interest = None
+    if stated and interest_form.is_valid():
+        interest = Interest(
+            reason=interest_form.reason_label(),
+            statement=interest_form.cleaned_data["begruendung"].strip(),
+        )
     try:
         placed = do_place_cadastral_order(
             citizen=citizen,
             parcel=parcel,
-            product=request.POST.get("product", ""),
+            product=product,
             trust_level=request.session.get("trust_level", ""),
+            interest=interest,
+        )
+    except InterestRequired as exc:
+        return TemplateResponse(
+            request,
+            "fulfillment/interest.html",
+            {
+                "message": str(exc),
+                "parcel": parcel,
+                "product": product,
+                "product_label": Product(product).label,
+                "fee_cents": FEES[product],
+                "form": interest_form,
+            },
+            status=400 if stated else 200,
         )
     except OrderRefused as exc:
         return TemplateResponse(
@@ -122,6 +151,25 @@ def order_status(request: HttpRequest, order_id: str) -> HttpResponse:
     _district_only(request)
     placed = access_cadastral_order(current_citizen(request), order_id)
     return TemplateResponse(request, "fulfillment/status.html", {"order": placed})
+
+
+def order_status_json(request: HttpRequest, order_id: str) -> JsonResponse:
+    """The order's state for the status page's live region (fulfillment/order-status.js):
+    the state, its words, whether it will still change (final), and the region's HTML as the
+    page renders it. Same access as the page (the ordering citizen; anyone else 404)."""
+    _district_only(request)
+    placed = access_cadastral_order(current_citizen(request), order_id)
+    html = render_to_string("fulfillment/_status_region.html", {"order": placed}, request=request)
+    response = JsonResponse(
+        {
+            "status": placed.status,
+            "label": placed.status_label,
+            "final": placed.status in FINAL,
+            "html": html,
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def order_document(request: HttpRequest, order_id: str) -> HttpResponse:
