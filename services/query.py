@@ -223,8 +223,12 @@ def _alternatives(word: str, vocab: Vocabulary, corrections: dict[str, str]) -> 
         parts = _split(word, vocab)
         if parts:
             groups = []
-            for part in parts:
+            for index, part in enumerate(parts):
                 group = [_prefix(part)] + [_fragment(s) for s in synonyms.get(part, ())]
+                if index == 1 and len(part) >= COMPOUND_TAIL_MIN:
+                    # the head of a compound also stands inside the catalogue's longer ones:
+                    # "kurzzeitkennzeichen" → kurzzeit & (kennzeichen | …fahrzeugkennzeichen)
+                    group += [_prefix(c) for c in vocab.compounds_ending(part)]
                 groups.append("(" + " | ".join(group) + ")")
             alternatives.append("(" + " & ".join(groups) + ")")
         if word in corrections:

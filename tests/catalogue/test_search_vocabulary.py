@@ -94,3 +94,16 @@ def test_nothing_known_gives_a_suggestion_and_the_nearest_services(in_tenant):
     with in_tenant("erkelenz"):
         result = search_services("Persnalauswais")
     assert result.suggestion and result.hits
+
+
+def test_head_of_an_unknown_compound_also_matches_longer_catalogue_compounds(db):
+    # "Anhängerkennzeichen" is no catalogue word: it splits into anhänger & kennzeichen, and the
+    # head "kennzeichen" also matches the catalogue's "Kraftfahrzeugkennzeichen …"
+    (term,) = build_terms(["anhängerkennzeichen"], {})
+    split = next(a for a in term.alternatives if a.startswith("(('anhänger':*) & ("))
+    assert "'kennzeichen':*" in split and "'kraftfahrzeugkennzeichen':*" in split
+
+
+def test_colloquial_names_of_plates_and_the_childrens_passport(db):
+    assert search_services("Kinderpass").hits[0].leika_key == "99085003012000"
+    assert search_services("Überführungskennzeichen").hits[0].leika_key == "99036009069003"
