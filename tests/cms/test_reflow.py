@@ -27,6 +27,11 @@ TENANT_PAGES = [
     "__first_topic__",
     "/leistungen/99008001012000/",
     "/gibt-es-nicht/",
+    # BITV pages (cms.easy_read, the statement's parts, the feedback form)
+    "/leichte-sprache/",
+    "/gebaerdensprache/",
+    "/barrierefreiheit/",
+    "/barriere-melden/",
 ]
 # service pages whose office has the longest e-mail addresses (the 376 px of issue 20)
 LONG_SERVICE_PAGES = {
