@@ -113,6 +113,7 @@ class StaffDirectoryAdmin(admin.ModelAdmin):
     form = StaffDirectoryForm
     inlines = [GroupMappingInline]
     list_display = ["tenant", "issuer", "client_id", "enabled", "updated"]
+    list_select_related = ["tenant"]
     list_filter = ["enabled"]
     search_fields = ["tenant__name", "tenant__slug", "issuer"]
     readonly_fields = ["redirect_uri", "secret_state"]

@@ -45,6 +45,8 @@ class FakeDirectory:
     # overrides of ID token claims (e.g. {"aud": "other"}, {"exp": past}), or another key
     token_claims: dict = field(default_factory=dict)
     signing_key: object | None = None
+    # the issuer the discovery document names (a directory answering for another issuer)
+    discovery_issuer: str = ""
     codes: dict = field(default_factory=dict)
     token_requests: int = 0
 
@@ -90,7 +92,7 @@ def _handler(directory: FakeDirectory):
                 self._json(
                     200,
                     {
-                        "issuer": directory.issuer,
+                        "issuer": directory.discovery_issuer or directory.issuer,
                         "authorization_endpoint": f"{directory.issuer}/authorize",
                         "token_endpoint": f"{directory.issuer}/token",
                         "jwks_uri": f"{directory.issuer}/jwks",

@@ -217,6 +217,15 @@ def test_a_bad_id_token_is_refused_in_german(erkelenz_directory, fault):
     assert not opens_cms(browser, ERKELENZ)
 
 
+def test_a_discovery_document_naming_another_issuer_is_refused(erkelenz_directory):
+    erkelenz_directory.discovery_issuer = "https://login.andere-kommune.example/realms/x"
+    erkelenz_directory.token_claims = {"iss": erkelenz_directory.discovery_issuer}
+    browser = Browser()
+    answer = sign_in(browser, ERKELENZ, erkelenz_directory)
+    assert "ungültig" in refusal(browser, ERKELENZ, answer)
+    assert erkelenz_directory.token_requests == 0 and account("erkelenz") is None
+
+
 def test_a_wrong_or_replayed_state_is_refused(erkelenz_directory):
     browser = Browser()
     sent = start(browser, ERKELENZ, erkelenz_directory)
