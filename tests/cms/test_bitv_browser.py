@@ -111,6 +111,9 @@ def test_bitv_pages_from_the_header_with_video_feedback_and_axe(page, tenant_ser
         "() => { const t = document.querySelector('video').textTracks[0];"
         " return t.cues && t.cues.length === 3; }"
     )
+    # the demo video itself decodes in the browser (WebM/VP9, 8 seconds)
+    page.wait_for_function("() => document.querySelector('video').readyState >= 1")
+    assert round(videos.first.evaluate("v => v.duration")) == 8
     expect(page.locator(".transcript").first).to_contain_text("Textfassung")
     _axe_check(page, slug, "/gebaerdensprache/")
 
