@@ -8,8 +8,12 @@ class CmsConfig(AppConfig):
 
     def ready(self) -> None:
         from cms import signals  # noqa: F401 - district news read model, page cache purge
+        from cms.signals import catalogue_imported
         from cms.tenant_hooks import add_go_live_items, point_restored_site, set_up_portal_site
+        from services.hooks import catalogue_changed
         from tenants.hooks import go_live_checklist, tenant_provisioned, tenant_restored
+
+        catalogue_changed.connect("cms.page_cache", catalogue_imported)
 
         tenant_provisioned.connect("cms.site", set_up_portal_site)
         go_live_checklist.connect("cms.checklist", add_go_live_items)

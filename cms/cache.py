@@ -1,48 +1,98 @@
-"""Per-tenant page cache for anonymous visitors of Wagtail pages.
+"""Per-tenant page cache for anonymous visitors: Wagtail pages and the catalogue's service pages
+(`CACHED_VIEWS`).
 
-Keys carry the tenant (django-tenants' make_key prefixes the schema) and a per-tenant
-generation number; publishing bumps the generation, which purges every cached page of that
-tenant at once without touching other tenants.
+Keys carry the tenant (django-tenants' make_key prefixes the schema), a per-tenant generation
+number and the process's tenant-lookup stamp (tenants/lookup.py). Whatever a cached page shows
+purges it when it changes (cms/signals.py): publishing, branding, the tenant's local catalogue
+data (its service, office, online form, appointment offer) bump the tenant's generation; a
+catalogue import bumps every tenant's; any tenant or domain write (names and addresses of the
+district and the portal) changes the lookup stamp, which every process sees within a second.
+Nothing is deleted: old keys are simply never asked for again and expire.
 
-A page holds forms (the language switch) whose CSRF token belongs to one visitor. The cached
-copy keeps a placeholder instead of the first visitor's token, and every hit fills in the
-token of the visitor it is served to (which also gives that visitor the CSRF cookie).
+Cached pages carry no per-visitor data: the language switch needs no CSRF token
+(`kreisportal.views.set_language`), and a page whose rendering asked for a CSRF token or set a
+cookie is not cached. So the same bytes can go to every anonymous visitor, from here or from a
+CDN: they are sent `Cache-Control: public, max-age=…` with an ETag and Last-Modified, and a
+conditional GET gets a 304. `Vary: Cookie`, because the language comes from a cookie (README
+"Caching").
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.utils.translation import get_language
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+from django_tenants.utils import get_public_schema_name, schema_context
 
-CSRF_PLACEHOLDER = b"__kreisportal_csrf_token__"
-_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
+from tenants.lookup import current_stamp
+from tenants.models import Tenant
 
+# The views whose anonymous GET answers are cached (URL names as `resolve()` gives them).
+CACHED_VIEWS = frozenset({"wagtail_serve", "services:detail"})
 GENERATION_KEY = "page-cache-generation"
+# Server side; a purge ends it at once. A view may ask for less with `max-age` (the service
+# page's "open now" changes at the office's next opening or closing time).
 PAGE_CACHE_SECONDS = 300
+# A missing page (a purge ends it too: publishing, a new service, a redirect).
+NOT_FOUND_CACHE_SECONDS = 60
+# Browsers and a CDN cannot be purged: they keep a page this long, then revalidate (ETag).
+HTTP_MAX_AGE = 60
+_PURGE_ATTR = "_page_purge_schema"
 
 
-def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+def page_generation() -> int:
+    """The current tenant's generation (a random start: a generation lost from the cache and
+    begun again never meets what was kept under its old number)."""
+    return cache.get_or_set(GENERATION_KEY, lambda: secrets.randbelow(2**62), timeout=None)
 
 
 def purge_tenant_page_cache() -> None:
+    """Every cached page of the current tenant, now."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, secrets.randbelow(2**62), timeout=None)
 
 
-def _key(request: HttpRequest, language: str | None = None) -> str:
+def purge_tenant_page_cache_on_commit() -> None:
+    """Every cached page of the current tenant, when the transaction commits (once, however
+    many rows it writes; a purge before the commit could be refilled with the old data)."""
+    schema = connection.schema_name
+    if not connection.in_atomic_block:
+        purge_tenant_page_cache()
+        return
+    if any(getattr(entry[1], _PURGE_ATTR, None) == schema for entry in connection.run_on_commit):
+        return  # already queued for this transaction
+
+    def purge() -> None:
+        setattr(purge, _PURGE_ATTR, None)  # done: a later write queues its own
+        with schema_context(schema):
+            purge_tenant_page_cache()
+
+    setattr(purge, _PURGE_ATTR, schema)
+    transaction.on_commit(purge)
+
+
+def purge_all_page_caches() -> None:
+    """Every cached page of every tenant (the shared catalogue changed)."""
+    for schema in Tenant.objects.exclude(schema_name=get_public_schema_name()).values_list(
+        "schema_name", flat=True
+    ):
+        with schema_context(schema):
+            purge_tenant_page_cache()
+
+
+def _key(request: HttpRequest, language: str) -> str:
     """Short and fixed in length whatever the URL (memcached allows 250 characters)."""
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"page:{_generation()}:{language or get_language()}:{address}"
+    return f"page:{current_stamp()}:{page_generation()}:{language}:{address}"
 
 
 def _anonymous(request: HttpRequest) -> bool:
@@ -52,88 +102,132 @@ def _anonymous(request: HttpRequest) -> bool:
     )
 
 
-def _cacheable(request: HttpRequest) -> bool:
-    return (
-        request.method == "GET"
-        and _anonymous(request)
-        and not request.user.is_authenticated
-        and getattr(getattr(request, "tenant", None), "is_portal", False)
-    )
-
-
 def _language(request: HttpRequest) -> str:
     """The language GermanFirstLocaleMiddleware will choose (the switch's cookie, else German)."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return chosen if chosen in {code for code, _ in settings.LANGUAGES} else settings.LANGUAGE_CODE
 
 
+def _candidate(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and _anonymous(request)
+        and getattr(getattr(request, "tenant", None), "is_portal", False)
+        and getattr(request, "urlconf", None) in (None, settings.ROOT_URLCONF)
+    )
+
+
+def _view_name(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None else ""
+
+
+def _max_age(response: HttpResponse) -> int | None:
+    for part in response.get("Cache-Control", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "max-age" and value.isdigit():
+            return int(value)
+    return None
+
+
+def _for_everyone(request: HttpRequest, response: HttpResponse) -> bool:
+    """Nothing of this visitor in the answer and nothing set for them."""
+    user = getattr(request, "user", None)
+    return (
+        request.method == "GET"
+        and not response.streaming
+        and not (user is not None and user.is_authenticated)
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    """A public page of one of the CACHED_VIEWS."""
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and _view_name(request) in CACHED_VIEWS
+        and _for_everyone(request, response)
+        and "private" not in control
+        and "no-store" not in control
+        and "no-cache" not in control
+    )
+
+
+def _storable_not_found(request: HttpRequest, response: HttpResponse) -> bool:
+    """A 404 that only a purge can end: no URL pattern matched, or a cached view found nothing
+    (no such Wagtail page, no such service; a Wagtail redirect would have answered 301). It is
+    kept briefly (bots ask for the same missing paths again and again) and only here: browsers
+    keep what the error page says (no-store)."""
+    match = getattr(request, "resolver_match", None)
+    return (
+        response.status_code == 404
+        and (match is None or match.view_name in CACHED_VIEWS)
+        and _for_everyone(request, response)
+    )
+
+
+def _without_cookies(response: HttpResponse) -> HttpResponse:
+    copy = HttpResponse(response.content, status=response.status_code)
+    for header, value in response.items():
+        if header.lower() != "set-cookie":
+            copy[header] = value
+    return copy
+
+
+def _public_copy(response: HttpResponse, seconds: int) -> HttpResponse:
+    """What is stored and sent: the page with its caching headers and without cookies."""
+    content = response.content
+    copy = HttpResponse(content, status=response.status_code)
+    for header, value in response.items():
+        if header.lower() not in ("set-cookie", "cache-control", "expires"):
+            copy[header] = value
+    copy["Cache-Control"] = f"public, max-age={min(seconds, HTTP_MAX_AGE)}"
+    copy["ETag"] = f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+    copy["Last-Modified"] = http_date()
+    patch_vary_headers(copy, ("Cookie",))
+    return copy
+
+
+def _conditional(request: HttpRequest, page: HttpResponse) -> HttpResponse:
+    """304 when the visitor's copy is still this one; else the page."""
+    return get_conditional_response(
+        request,
+        etag=page["ETag"],
+        last_modified=parse_http_date_safe(page["Last-Modified"]),
+        response=page,
+    )
+
+
 class CachedPageMiddleware:
     """Answers an anonymous GET from the page cache right after tenant routing and the
     suspension check: before sessions, CSRF, authentication and the URL resolver do any work,
     and without a database query (the tenant is known to the process, the page is in the
-    cache). A miss goes on to the view, whose `cached_page_serve` fills the cache.
-
-    The visitor's CSRF token is filled in here as on any hit; CsrfViewMiddleware, which this
-    answer does not pass, is asked to read the visitor's cookie and set it when it is new.
-    """
+    cache). A miss goes on to the view; its answer is stored when it is a public page of one of
+    the CACHED_VIEWS (decided after the view: no cookie set, no CSRF token asked for)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.method == "GET"
-            and _anonymous(request)
-            and getattr(getattr(request, "tenant", None), "is_portal", False)
-            and getattr(request, "urlconf", None) in (None, settings.ROOT_URLCONF)
-        ):
-            cached = cache.get(_key(request, _language(request)))
-            if cached is not None:
-                return self._hit(request, cached)
-        return self.get_response(request)
-
-    def _hit(self, request: HttpRequest, cached: HttpResponse) -> HttpResponse:
-        if CSRF_PLACEHOLDER in cached.content:
-            self.csrf.process_request(request)
-            token = get_token(request).encode()
-            cached.content = cached.content.replace(CSRF_PLACEHOLDER, token)
-            cached = self.csrf.process_response(request, cached)
-        cached["X-Page-Cache"] = "hit"
-        return cached
-
-
-def cached_page_serve(serve: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap Wagtail's serve view: anonymous GETs of published pages come from the cache."""
-
-    def view(request: HttpRequest, path: str = "", *args, **kwargs) -> HttpResponse:
-        if not _cacheable(request):
-            return serve(request, path, *args, **kwargs)
-        key = _key(request)
+        if not _candidate(request):
+            return self.get_response(request)
+        key = _key(request, _language(request))
         cached = cache.get(key)
         if cached is not None:
-            if CSRF_PLACEHOLDER in cached.content:
-                token = get_token(request).encode()
-                cached.content = cached.content.replace(CSRF_PLACEHOLDER, token)
             cached["X-Page-Cache"] = "hit"
-            return cached
-        response = serve(request, path, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code == 200 and not response.has_header("Set-Cookie"):
-            cache.set(key, _without_csrf_token(response), PAGE_CACHE_SECONDS)
-        response["X-Page-Cache"] = "miss"
-        return response
-
-    return view
-
-
-def _without_csrf_token(response: HttpResponse) -> HttpResponse:
-    """The copy to cache: this visitor's CSRF token replaced by the placeholder."""
-    content = _CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\3", response.content)
-    if content == response.content:
-        return response
-    copy = HttpResponse(content, status=response.status_code)
-    for header, value in response.items():
-        copy[header] = value
-    return copy
+            return _conditional(request, cached) if cached.status_code == 200 else cached
+        response = self.get_response(request)
+        if _storable_not_found(request, response):
+            cache.set(key, _without_cookies(response), NOT_FOUND_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+            return response
+        if not _storable(request, response):
+            return response
+        seconds = min(_max_age(response) or PAGE_CACHE_SECONDS, PAGE_CACHE_SECONDS)
+        page = _public_copy(response, seconds)
+        if seconds > 0:
+            cache.set(key, page, seconds)
+        page["X-Page-Cache"] = "miss"
+        return _conditional(request, page)

@@ -10,6 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from cms.blocks import ServiceKeyBlock
+from cms.chrome import kept
 from cms.news import NewsArticlePage, district_news
 from services.models import LifeSituation, Service
 from services.selectors import district_tenant, portal_url
@@ -77,18 +78,40 @@ class HomePage(Page):
             raise ValidationError({"hero_image_alt": _("Bitte einen Alternativtext angeben.")})
 
     def get_context(self, request, *args, **kwargs):
+        """Everything below changes only with what purges the page cache (publishing here or
+        in the district, a catalogue import, tenant changes), so it is kept with the chrome
+        (cms.chrome): a home page the page cache does not answer reads none of it again."""
         context = super().get_context(request, *args, **kwargs)
-        keys = [block.value for block in self.top_services]
-        by_key = {s.leika_key: s for s in Service.objects.filter(leika_key__in=keys)}
-        context["top_services"] = [by_key[k] for k in keys if k in by_key]
-        context["life_situations"] = LifeSituation.objects.filter(name__in=CITIZEN_LIFE_SITUATIONS)
-        context["news"] = NewsArticlePage.objects.live().public().order_by("-date", "-pk")[:3]
+        context["top_services"] = kept(request, f"home-top:{self.pk}", self._top_services)
+        context["life_situations"] = kept(
+            request,
+            "home-life-situations",
+            lambda: list(LifeSituation.objects.filter(name__in=CITIZEN_LIFE_SITUATIONS)),
+        )
+        context["news"] = kept(
+            request,
+            "home-news",
+            lambda: list(NewsArticlePage.objects.live().public().order_by("-date", "-pk")[:3]),
+        )
         tenant = getattr(request, "tenant", None)
         if self.show_district_news and getattr(tenant, "kind", "") == "municipality":
-            items = district_news(limit=3)
-            district = district_tenant() if items else None
-            base = portal_url(district, scheme=request.scheme, port=request.get_port(), path="")
-            for item in items:
-                item.url = f"{base}{item.path}" if base else ""
-            context["district_news"] = items
+            context["district_news"] = kept(
+                request,
+                f"home-district-news:{request.scheme}:{request.get_port()}",
+                lambda: self._district_news(request),
+            )
         return context
+
+    def _top_services(self) -> list[Service]:
+        keys = [block.value for block in self.top_services]
+        by_key = {s.leika_key: s for s in Service.objects.filter(leika_key__in=keys)}
+        return [by_key[k] for k in keys if k in by_key]
+
+    @staticmethod
+    def _district_news(request) -> list:
+        items = district_news(limit=3)
+        district = district_tenant() if items else None
+        base = portal_url(district, scheme=request.scheme, port=request.get_port(), path="")
+        for item in items:
+            item.url = f"{base}{item.path}" if base else ""
+        return items

@@ -19,6 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
+from cms.chrome import kept
 from cms.district_news.models import DistrictNewsItem
 
 NEWS_PER_PAGE = 10
@@ -41,9 +42,9 @@ class NewsIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["page_obj"] = Paginator(self.articles(), NEWS_PER_PAGE).get_page(
-            request.GET.get("seite")
-        )
+        # the articles change only with publishing, which purges what is kept (cms.chrome)
+        articles = kept(request, f"news-articles:{self.pk}", lambda: list(self.articles()))
+        context["page_obj"] = Paginator(articles, NEWS_PER_PAGE).get_page(request.GET.get("seite"))
         return context
 
     @path("feed/rss/", name="rss")

@@ -12,8 +12,11 @@ sets style attributes in its markup. Styles cannot run code; scripts are what CS
 from __future__ import annotations
 
 from contextvars import ContextVar
+from functools import cache
 
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
@@ -32,9 +35,26 @@ def current_nonce() -> str:
     return str(request.csp_nonce)
 
 
+@cache
+def citizen_policy() -> str:
+    """The header of every citizen page and static file: the same string every time (no nonce),
+    built once per process instead of once per answer."""
+    return build_policy()
+
+
+def _plain_policy_applies() -> bool:
+    """Whether settings leave nothing for django-csp to decide per request (no excluded paths,
+    no report-only policy)."""
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    return not policy.get("EXCLUDE_URL_PREFIXES") and not getattr(
+        settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None
+    )
+
+
 class PortalCSPMiddleware(CSPMiddleware):
     """django-csp's middleware, with the admin policy under the admin paths and the request
-    made available to `current_nonce()` while the response is rendered."""
+    made available to `current_nonce()` while the response is rendered. An answer that used no
+    nonce and has no policy of its own gets the citizen policy's string built once."""
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = _current_request.set(request)
@@ -42,6 +62,26 @@ class PortalCSPMiddleware(CSPMiddleware):
             return super().__call__(request)
         finally:
             _current_request.reset(token)
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            getattr(request, "_csp_nonce", None) is None
+            and not request.path_info.startswith(ADMIN_PATH_PREFIXES)
+            and HEADER not in response
+            and not any(
+                getattr(response, name, None)
+                for name in ("_csp_exempt", "_csp_config", "_csp_update", "_csp_replace")
+            )
+            and not (settings.DEBUG and response.status_code in (404, 500))
+            and _plain_policy_applies()
+        ):
+            response[HEADER] = citizen_policy()
+            # as django-csp does: a nonce asked for after the header is written is an error
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+            return response
+        return super().process_response(request, response)
 
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False

@@ -12,11 +12,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
+from whitenoise.middleware import WhiteNoiseMiddleware
 
+from kreisportal.csp import HEADER as CSP_HEADER
+from kreisportal.csp import citizen_policy
+from kreisportal.request_id import HEADER as REQUEST_ID_HEADER
+from kreisportal.request_id import accept_or_generate
 from tenants.lookup import cached_tenant
 
 # Paths a suspended tenant still answers: its own admin (so the district can fix and resume it),
@@ -24,6 +29,33 @@ from tenants.lookup import cached_tenant
 SUSPENSION_EXEMPT_PREFIXES = ("/cms/", "/static/", "/healthz")
 # The URLconf of `admin.<BASE_DOMAIN>`: the tenant administration (the bare host has none).
 ADMIN_HOST_URLCONF = "kreisportal.urls_admin"
+
+
+class StaticFilesFirstMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise first in the chain: static files, /favicon.ico and /robots.txt are the same
+    for every host and visitor, so they skip request ids, the input guard, tenant routing and
+    the rest. They still get what those would add to them: the security headers (Django's
+    SecurityMiddleware's own code, including its HTTPS redirect), the citizen CSP (a string
+    built once) and a request id. Everything else goes down the chain unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        super().__init__(get_response)
+        from django.middleware.security import SecurityMiddleware
+
+        self.security = SecurityMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        static_file = self.find_file(path) if self.autorefresh else self.files.get(path)
+        if static_file is None:
+            return self.get_response(request)
+        redirect = self.security.process_request(request)
+        if redirect is not None:
+            return self.get_response(request)  # the chain answers it, as for any page
+        response = self.security.process_response(request, self.serve(static_file, request))
+        response.headers.setdefault(CSP_HEADER, citizen_policy())
+        response[REQUEST_ID_HEADER] = accept_or_generate(request.headers.get(REQUEST_ID_HEADER))
+        return response
 
 
 class PortalTenantMiddleware(TenantMainMiddleware):
@@ -177,6 +209,13 @@ class GermanFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """The language comes from the cookie, never from Accept-Language (and there are no
+        language prefixes in URLs): caches must keep one copy per cookie, not per browser."""
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 # Citizens' own pages: never kept by a browser cache, a shared computer's back button or a proxy.

@@ -16,6 +16,7 @@ handler500 = "kreisportal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("tls/allowed", views.tls_allowed, name="tls-allowed"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("api/", include("services.api.urls")),
     path("finder/", finder, name="finder"),
     # the demo's XBezahldienste platform (404 in production), payments/sandbox_platform.py

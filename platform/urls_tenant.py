@@ -6,11 +6,10 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.cache import cached_page_serve
 from cms.views import branding_css
 from kreisportal import views
 
-# Wagtail's own URLs, with its page-serving view behind the per-tenant page cache
+# Wagtail's own URLs (its page-serving view's answers are cached by cms.cache's middleware)
 _wagtail_patterns = [p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"]
 
 handler404 = "kreisportal.views.page_not_found"
@@ -26,7 +25,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("media/<path:path>", views.tenant_media, name="tenant-media"),
     path("api/", include("services.api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # the language switch: needs no CSRF token, so cached pages carry none (views.set_language)
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("", include("services.urls")),
     path("", include("services.accounts.urls")),
     path("", include("services.postbox.urls")),
@@ -37,7 +37,5 @@ urlpatterns = [
     path("", include("services.appointments.urls")),
     path("", include("cms.urls")),
     *_wagtail_patterns,
-    re_path(
-        wagtail_urls.serve_pattern, cached_page_serve(wagtail_views.serve), name="wagtail_serve"
-    ),
+    re_path(wagtail_urls.serve_pattern, wagtail_views.serve, name="wagtail_serve"),
 ]

@@ -6,12 +6,17 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +105,62 @@ def tls_allowed(request: HttpRequest) -> HttpResponse:
         status=200 if allowed else 404,
         content_type="text/plain",
     )
+
+
+def _from_this_host(request: HttpRequest) -> bool:
+    """The form was sent from a page of this host: Origin (browsers send it with every POST)
+    or, where it is missing, Referer names this host; with neither, nothing speaks against it."""
+    source = request.headers.get("Origin", "")
+    if not source or source == "null":
+        source = request.headers.get("Referer", "")
+    if not source:
+        return True
+    return source.split("://", 1)[-1].split("/", 1)[0] == request.get_host()
+
+
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch in every page's footer: sets the language cookie, back to the page.
+
+    Without a CSRF token, on purpose: a token would make every page personal, so no cached copy
+    (ours or a CDN's) could be shared between visitors. Nothing is worth protecting here: the
+    answer only sets which language this browser is shown; no session, account or record is
+    touched. A forged switch from another site could at worst show the portal in English; it
+    is refused anyway when Origin/Referer name another host (README "Caching")."""
+    if not _from_this_host(request):
+        return _error_page(
+            request,
+            status=403,
+            title=_("Zugriff nicht erlaubt"),
+            message=_("Die Sprache kann nur auf den Seiten dieses Portals gewechselt werden."),
+        )
+    language = request.POST.get("language", "")
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return _error_page(
+            request,
+            status=400,
+            title=_("Sprache nicht verfügbar"),
+            message=_("Diese Sprache gibt es hier nicht. Bitte wählen Sie eine aus der Liste."),
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.http import (
@@ -160,20 +161,42 @@ def service_detail(request: HttpRequest, leika_key: str) -> HttpResponse:
     else:
         trust = _trust_check(request, _min_level(local))
     fee_cents = local.fee_cents if local and local.fee_cents is not None else service.fee_cents
-    return TemplateResponse(
+    now = timezone.localtime()
+    response = TemplateResponse(
         request,
         "services/detail.html",
         {
             "service": service,
             "local": local,
             "office": office,
-            "open_now": office.is_open_at(timezone.localtime()) if office else None,
+            "open_now": office.is_open_at(now) if office else None,
             "fee_cents": fee_cents,
             "district_link": district_link,
             "trust": trust,
             "application_form": application_form,
         },
     )
+    if office is not None:
+        # "Jetzt geöffnet" is true until the office's next opening or closing time: caches
+        # (the page cache, browsers) keep the page no longer than that
+        response["Cache-Control"] = f"max-age={_seconds_until_hours_change(office, now)}"
+    return response
+
+
+def _seconds_until_hours_change(office, now) -> int:
+    """Seconds until the office next opens or closes (at most a day)."""
+    limit = 24 * 3600
+    changes = []
+    for days in range(2):
+        day = now.date() + timedelta(days=days)
+        for slot in office.opening_hours:
+            if int(slot["weekday"]) != day.weekday():
+                continue
+            for at in (slot["opens"], slot["closes"]):
+                moment = timezone.make_aware(datetime.combine(day, time.fromisoformat(at)))
+                if moment > now:
+                    changes.append(int((moment - now).total_seconds()))
+    return max(min([limit, *changes]), 1)
 
 
 def _min_level(local) -> str:

@@ -75,6 +75,12 @@ def cached_tenant(hostname: str, load):
     return copy.copy(tenant)
 
 
+def current_stamp() -> str:
+    """The tenants-and-domains stamp this process last saw (it changes, within a second in every
+    process, with every tenant or domain write): part of cache keys of what shows tenant data."""
+    return _state["stamp"] or ""
+
+
 def forget_tenants() -> None:
     """This process forgets every host now (tests, and the process that made a change)."""
     with _lock:

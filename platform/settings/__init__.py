@@ -143,13 +143,14 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
+    # static files, /favicon.ico and /robots.txt: the same for every host, never a database
+    # query; answered first, with the security headers, CSP and request id the chain would add
+    "kreisportal.middleware.StaticFilesFirstMiddleware",
     "kreisportal.request_id.RequestIdMiddleware",  # no database: even an unknown host has an id
     # security headers on every answer, also those of the input guard and of unknown hosts
     "django.middleware.security.SecurityMiddleware",
     "kreisportal.csp.PortalCSPMiddleware",
     "kreisportal.input_guard.InputGuardMiddleware",  # NUL bytes, bad Host, huge bodies: 4xx
-    # static files, /favicon.ico and /robots.txt: the same for every host, never a database query
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "kreisportal.middleware.PortalTenantMiddleware",  # django-tenants' TenantMainMiddleware
     "kreisportal.middleware.SuspendedTenantMiddleware",
     # anonymous GETs of cached pages: answered here, before sessions, CSRF and auth (cms/cache.py)

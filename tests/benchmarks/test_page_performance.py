@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 
+from cms.cache import purge_tenant_page_cache
+
 pytestmark = pytest.mark.benchmark
 
 RUNS = 30
@@ -62,7 +64,10 @@ def test_page_server_time(db, in_tenant, benchmark_report):
         pairs = ((single.get, baseline_samples), (tenant_client.get, routed_samples))
         for _ in range(2 * RUNS):
             for get, samples in pairs:
-                cache.clear()
+                # uncached = the page cache purged (as publishing does), not the whole cache:
+                # clearing it also dropped the tenant-lookup stamp, so only the tenant host
+                # paid for looking its domain up again, which no real request does
+                purge_tenant_page_cache()
                 started = time.perf_counter()
                 response = get("/aktuelles/")
                 samples.append((time.perf_counter() - started) * 1000)
@@ -72,5 +77,5 @@ def test_page_server_time(db, in_tenant, benchmark_report):
         benchmark_report(f"page {line}")
     benchmark_report(
         f"news page uncached, tenant host p50 {routed[0]:.1f} ms vs single-schema p50 "
-        f"{baseline[0]:.1f} ms: ratio {routed[0] / baseline[0]:.2f} (target ≤ 1.10)"
+        f"{baseline[0]:.1f} ms: ratio {routed[0] / baseline[0]:.2f} (target ≤ 1.05)"
     )
