@@ -138,6 +138,49 @@ def corrections_for(words: list[str]) -> dict[str, str]:
         return {word: best for word, best in cursor.fetchall() if best}
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyzäöüß"
+
+
+def _edits1(word: str) -> set[str]:
+    """Every string one edit away from `word` (Norvig's spelling corrector, German letters)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return (deletes | swaps | replaces | inserts) - {word}
+
+
+def real_word_corrections(words: list[str]) -> dict[str, str]:
+    """Typos that are words of the catalogue too ("Gewebe anmelden" meant Gewerbe): for each
+    object word, the most frequent catalogue word one edit away if it is at least twice as
+    frequent. Asked only when not every word matched, used only if then every word does. The
+    neighbours come from the in-memory vocabulary; one indexed look-up for their frequencies."""
+    vocab = understanding.vocabulary()
+    near = {
+        w: [e for e in _edits1(w) if e in vocab]
+        for w in words
+        if len(w) >= 5
+        and not w.isdigit()
+        and understanding._weight(w) == understanding.WEIGHT_OBJECT
+    }
+    near = {w: found for w, found in near.items() if found}
+    if not near:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, frequency FROM services_searchword WHERE word = ANY(%s)",
+            [[*near, *(e for found in near.values() for e in found)]],
+        )
+        frequency = dict(cursor.fetchall())
+    fixed = {}
+    for word, found in near.items():
+        best = max(found, key=lambda e: (frequency.get(e, 0), e))
+        if frequency.get(best, 0) >= 2 * max(frequency.get(word, 0), 1):
+            fixed[word] = best
+    return fixed
+
+
 def _run(
     terms, trigram_text: str, limit: int, offset: int, *, by_spelling: bool = True
 ) -> tuple[list, int, list[str]]:
@@ -255,6 +298,17 @@ def search_services(raw: str, *, limit: int = 20, offset: int = 0) -> SearchResu
     suggestion = ""
     if corrections:
         suggestion = " ".join(corrections.get(w, w) for w in words)
+    if hits and unmatched and offset == 0:
+        # not every word matched: perhaps a typo that is itself a catalogue word
+        fixed = real_word_corrections(words)
+        if fixed:
+            retry_words = [fixed.get(w, w) for w in words]
+            retry = _run(
+                understanding.build_terms(retry_words, {}), " ".join(retry_words), limit, offset
+            )
+            if retry[0] and retry[0][0].exact:
+                hits, total, unmatched = retry
+                suggestion = " ".join(retry_words)
     if not hits:  # nothing at all: show what the nearest catalogue words find
         suggestion = suggestion or suggest(words)
     if not hits and suggestion:

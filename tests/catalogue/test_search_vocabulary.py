@@ -107,3 +107,16 @@ def test_head_of_an_unknown_compound_also_matches_longer_catalogue_compounds(db)
 def test_colloquial_names_of_plates_and_the_childrens_passport(db):
     assert search_services("Kinderpass").hits[0].leika_key == "99085003012000"
     assert search_services("Überführungskennzeichen").hits[0].leika_key == "99036009069003"
+
+
+def test_a_typo_that_is_a_catalogue_word_too_is_corrected_when_nothing_fits(db):
+    from services.search import _edits1
+
+    assert {"gewerbe", "gewebe"} & _edits1("gewebe") == {"gewerbe"}
+    assert "hund" in _edits1("hnud") and "gewerbes" not in _edits1("gewebe")
+    # "Gewebe" is a word of the catalogue, but no Gewebe service is "angemeldet": Gewerbe is
+    result = search_services("Gewebe anmelden")
+    assert result.hits[0].leika_key == "99050012104000" and result.hits[0].exact
+    assert result.suggestion == "gewerbe anmelden"
+    # where the real word fits every word, it stays
+    assert search_services("Einfuhr von Gewebe").hits[0].leika_key == "99005006000000"
