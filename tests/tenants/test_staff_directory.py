@@ -251,6 +251,21 @@ def test_an_unreachable_directory_gives_a_german_message(db):
     assert "gerade nicht erreichbar" in refusal(browser, ERKELENZ, answer)
 
 
+def test_secret_survives_a_key_rotation_with_fallback_and_says_so_without(
+    erkelenz_directory, settings
+):
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-0123456789-abcdef"
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert sign_in(Browser(), ERKELENZ, erkelenz_directory)["Location"] == "/cms/"
+    settings.SECRET_KEY_FALLBACKS = []
+    assert StaffDirectory.objects.get(tenant__slug="erkelenz").client_secret is None
+    browser = Browser()
+    browser.get(f"http://{ERKELENZ}/cms/login/")
+    answer = browser.post(f"http://{ERKELENZ}/cms/verzeichnis/anmelden/", {})
+    assert "nicht vollständig eingerichtet" in refusal(browser, ERKELENZ, answer)
+
+
 # --- tenant isolation ---------------------------------------------------------------------------
 
 
