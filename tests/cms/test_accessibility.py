@@ -4,6 +4,7 @@ citizen pages of three tenants with different branding; and a keyboard-only walk
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from tests.support.browser import browser, page  # noqa: F401 - fixtures
 
@@ -40,9 +41,14 @@ def _resolve(page, base: str, path: str) -> str:  # noqa: F811
     return path
 
 
+@pytest.mark.parametrize("language", ["de", "en", "nl"])
 @pytest.mark.parametrize("slug", ["kreis", "erkelenz", "selfkant"])
-def test_citizen_pages_have_no_wcag_violations(page, tenant_server, slug):  # noqa: F811
+def test_citizen_pages_have_no_wcag_violations(page, tenant_server, slug, language):  # noqa: F811
     base = f"http://{slug}.localhost:{tenant_server}"
+    # the language switch's cookie: every page in German, English and Dutch (issue 20)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
+    )
     axe = _axe()
     failures = []
     for path in PAGES:
@@ -51,7 +57,7 @@ def test_citizen_pages_have_no_wcag_violations(page, tenant_server, slug):  # no
         assert response.status == 200, target
         result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         if result.violations_count:
-            failures.append(f"{slug}{target}:\n{result.generate_report()}")
+            failures.append(f"{slug}{target} ({language}):\n{result.generate_report()}")
     assert not failures, "\n\n".join(failures)
 
 
