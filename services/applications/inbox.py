@@ -187,10 +187,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _handle_step(request, application, step, forms_by_name) -> str | bool:
     """Run one clerk action from the detail page; returns the success message or False."""
-    if not waits_for_clerk(application):
+    if application.status in states.OPEN_FOR_CLERK and not waits_for_clerk(application):
         raise ApplicationRefused(
-            "Dieser Vorgang wartet nicht auf die Sachbearbeitung (er wird automatisch oder von "
-            "einem anderen System bearbeitet, oder er ist abgeschlossen)."
+            "Dieser Vorgang wird automatisch oder von einem anderen System bearbeitet; hier ist "
+            "nichts zu entscheiden."
         )
     if step == "zuweisen":
         form = AssignForm(request.POST)
