@@ -35,7 +35,9 @@ def add_go_live_items(*, tenant: Tenant, open_items: list[str]) -> None:
         if site is None or BrandingSettings.for_site(site).logo_id is None:
             open_items.append("Branding festlegen (Logo und Farben)")
         editors = get_user_model().objects.filter(
-            is_active=True, groups__name__in=["Editors", "Moderators"], last_login__isnull=False
+            is_active=True,
+            groups__name__in=["Editors", "Moderators", "Redaktion"],
+            last_login__isnull=False,
         )
         if not editors.exists():
             open_items.append("mindestens eine Redakteurin oder ein Redakteur hat sich angemeldet")

@@ -4,14 +4,18 @@ called out. The visitors' barrier reports are listed for the portal's editors.""
 
 from __future__ import annotations
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.accessibility import BarrierReport
+from cms.invitations_admin import invite_colleague
 from cms.legal import missing_legal_kinds, statement_review_overdue
 from tenants.actions import open_go_live_items
+from tenants.invitations import may_invite
 
 
 class MissingLegalPagesPanel(Component):
@@ -52,6 +56,26 @@ def add_go_live_checklist_panel(request, panels) -> None:
         panels.insert(0, GoLiveChecklistPanel(open_go_live_items(tenant)))
 
 
+@hooks.register("register_admin_urls")
+def register_invitation_url():
+    return [path("einladen/", invite_colleague, name="cms_invite_colleague")]
+
+
+class InviteMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return may_invite(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_invite_menu_item():
+    return InviteMenuItem(
+        "Kolleginnen und Kollegen einladen",
+        reverse("cms_invite_colleague"),
+        icon_name="user",
+        order=610,
+    )
+
+
 class StatementReviewPanel(Component):
     name = "accessibility_statement_review"
     order = 15
@@ -83,3 +107,10 @@ class BarrierReportViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_barrier_reports():
     return BarrierReportViewSet("barrier_reports")
+
+
+@hooks.register("construct_homepage_panels")
+def add_editor_dashboard_panel(request, panels) -> None:
+    from cms.dashboard import EditorDashboardPanel
+
+    panels.insert(0, EditorDashboardPanel(request))

@@ -35,8 +35,8 @@ def migrate(verbosity: int = 0) -> None:
     """Shared schema, then the tenant template, then every tenant schema."""
     from django.core.management import call_command
 
-    from tenants.migrate import align_cloned_constraint_names, tenant_schemas
     from tenants.actions import ensure_system_tenants
+    from tenants.migrate import align_cloned_constraint_names, tenant_schemas
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
     ensure_system_tenants()
@@ -360,6 +360,13 @@ def _tenant_resume(args: argparse.Namespace, tenant) -> None:
     print(f"resumed {tenant.slug}")
 
 
+def _tenant_go_live(args: argparse.Namespace, tenant) -> None:
+    from tenants.actions import do_go_live
+
+    do_go_live(tenant=tenant, actor="cli")
+    print(f"{tenant.slug} is live: citizens see the portal")
+
+
 def _tenant_delete(args: argparse.Namespace, tenant) -> None:
     from tenants.actions import do_delete_tenant
 
@@ -395,6 +402,7 @@ def _tenant_domain_add(args: argparse.Namespace, tenant) -> None:
 _TENANT_COMMANDS_ON_A_PORTAL = {
     _tenant_suspend,
     _tenant_resume,
+    _tenant_go_live,
     _tenant_delete,
     _tenant_backup,
     _tenant_domain_add,
@@ -406,6 +414,7 @@ _TENANT_COMMANDS = {
     "domain-remove": _tenant_domain_remove,
     "suspend": _tenant_suspend,
     "resume": _tenant_resume,
+    "go-live": _tenant_go_live,
     "delete": _tenant_delete,
     "backup": _tenant_backup,
     "domain-add": _tenant_domain_add,
@@ -524,6 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--domain", action="append", help="extra custom domain (repeatable)")
     for name, text in (("suspend", "citizens get a 503 page"), ("resume", "undo suspend")):
         tsub.add_parser(name, help=text).add_argument("slug")
+    tsub.add_parser(
+        "go-live", help="switch a portal in preparation live (refused while its checklist is open)"
+    ).add_argument("slug")
     delete = tsub.add_parser("delete", help="dump the schema, then delete the tenant")
     delete.add_argument("slug")
     delete.add_argument("--yes", action="store_true", help="confirm the deletion")

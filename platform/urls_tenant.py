@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import branding_css
 from kreisportal import views
+from tenants.views import accept_invitation
 
 # Wagtail's own URLs (its page-serving view's answers are cached by cms.cache's middleware)
 _wagtail_patterns = [p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"]
@@ -19,6 +20,8 @@ handler500 = "kreisportal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("branding.css", branding_css, name="branding-css"),
+    # before Wagtail's admin URLs, which all need a signed-in user
+    path("cms/einladung/<str:token>/", accept_invitation, name="accept-invitation"),
     # staff sign-in through the municipality's directory (before Wagtail's own /cms/ URLs)
     path("cms/verzeichnis/", include("tenants.staff_directory.urls")),
     path("cms/", include(wagtailadmin_urls)),

@@ -239,7 +239,8 @@ def do_go_live(*, tenant: Tenant, actor: str = "") -> Tenant:
         open_items = open_go_live_items(tenant)
         if open_items:
             raise TenantActionError(
-                f"go-live checklist of {tenant.slug!r} is not complete: {len(open_items)} open",
+                f"go-live checklist of {tenant.slug!r} is not complete, still open: "
+                + "; ".join(open_items),
                 german=f"{tenant.name} kann noch nicht live gehen. Noch offen: "
                 + "; ".join(open_items)
                 + ".",
@@ -248,6 +249,28 @@ def do_go_live(*, tenant: Tenant, actor: str = "") -> Tenant:
         tenant.status = Tenant.Status.ACTIVE
         _audit(tenant.slug, "went_live", actor)
     return tenant
+
+
+CATALOGUE_REVIEWED = "catalogue_reviewed"
+
+
+def do_record_catalogue_review(*, tenant: Tenant, actor: str, **details: object) -> None:
+    """The portal's editors reviewed its local catalogue (accepted the offer defaults or changed
+    them): recorded with who and when in the tenant's audit trail, which the go-live checklist
+    reads (catalogue_reviewed)."""
+    if not tenant.is_portal:
+        raise TenantActionError("Ein Systemmandant hat keinen Katalog.")
+    with transaction.atomic():
+        _audit(tenant.slug, CATALOGUE_REVIEWED, actor, **details)
+
+
+def catalogue_reviewed(tenant: Tenant) -> TenantAuditEntry | None:
+    """The latest review of the tenant's local catalogue, None if there was none."""
+    return (
+        TenantAuditEntry.objects.filter(tenant_slug=tenant.slug, action=CATALOGUE_REVIEWED)
+        .order_by("-at", "-pk")
+        .first()
+    )
 
 
 def _set_status(tenant: Tenant, status: str, verb: str, actor: str, **details: object) -> Tenant:

@@ -19,7 +19,13 @@ from django.utils.html import format_html, format_html_join
 from tenants import actions
 from tenants.errors import TenantActionError
 from tenants.models import IMPRINT_FIELDS, Domain, Tenant, TenantAuditEntry
-from tenants.validation import check_ags, check_domain, check_name, check_slug
+from tenants.validation import (
+    check_ags,
+    check_domain,
+    check_name,
+    check_official_ags,
+    check_slug,
+)
 
 
 def _as_form_error(exc: TenantActionError) -> forms.ValidationError:
@@ -57,8 +63,21 @@ class TenantCreationForm(forms.ModelForm):
         except TenantActionError as exc:
             raise _as_form_error(exc) from exc
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text = (
+            "Leer lassen: der Name kommt aus dem Gemeindeverzeichnis (z. B. „Stadt Erkelenz“ "
+            "zum Schlüssel 05370004)."
+        )
+        self.fields["ags"].help_text = (
+            "8 Ziffern für Gemeinden, 5 Ziffern (Kreisschlüssel) für den Kreis; geprüft gegen "
+            "das Gemeindeverzeichnis des Statistischen Bundesamts."
+        )
+
     def clean_name(self):
-        return self._checked(check_name, self.cleaned_data.get("name", ""))
+        name = (self.cleaned_data.get("name") or "").strip()
+        return self._checked(check_name, name) if name else ""
 
     def clean_slug(self):
         return self._checked(check_slug, self.cleaned_data.get("slug", ""))
@@ -69,11 +88,18 @@ class TenantCreationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        entry = None
         if cleaned.get("kind") and "ags" in cleaned:
             try:
                 cleaned["ags"] = check_ags(cleaned["ags"], cleaned["kind"])
+                entry = check_official_ags(cleaned["ags"], cleaned["kind"])
             except TenantActionError as exc:
                 self.add_error("ags", exc.for_admin)
+        if "name" in cleaned and not cleaned["name"]:
+            if entry is not None:
+                cleaned["name"] = entry.suggested_name  # the name suggested from the key
+            elif "ags" not in self.errors:
+                self.add_error("name", "Bitte einen Namen angeben.")
         return cleaned
 
     def validate_unique(self):
@@ -93,11 +119,13 @@ class TenantChangeForm(forms.ModelForm):
 
     def clean_ags(self):
         try:
-            return check_ags(
+            ags = check_ags(
                 self.cleaned_data.get("ags", ""), self.instance.kind, exclude_pk=self.instance.pk
             )
+            check_official_ags(ags, self.instance.kind)
         except TenantActionError as exc:
             raise _as_form_error(exc) from exc
+        return ags
 
 
 class DeleteConfirmationForm(forms.Form):
@@ -116,14 +144,12 @@ class DeleteConfirmationForm(forms.Form):
         return typed
 
 
-class EditorAccountForm(forms.Form):
-    username = forms.CharField(label="Benutzername", max_length=150)
-    email = forms.EmailField(label="E-Mail-Adresse")
-    group = forms.ChoiceField(
-        label="Gruppe",
-        choices=list(actions.EDITOR_GROUPS.items()),
-        initial="Moderators",
-        help_text="„Redaktion (veröffentlichen)“ darf Seiten freigeben und das Branding setzen.",
+class InvitationForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=150)
+    email = forms.EmailField(
+        label="E-Mail-Adresse",
+        max_length=150,
+        help_text="An diese Adresse geht der Einladungslink; sie ist später der Benutzername.",
     )
 
 
@@ -167,6 +193,7 @@ class TenantAdmin(admin.ModelAdmin):
         return [
             "name",
             "ags",
+            "official_name",
             "slug",
             "kind",
             "schema_name",
@@ -197,6 +224,7 @@ class TenantAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return (
             [
+                "official_name",
                 "slug",
                 "kind",
                 "schema_name",
@@ -210,6 +238,16 @@ class TenantAdmin(admin.ModelAdmin):
             if obj
             else []
         )
+
+    @admin.display(description="Laut Gemeindeverzeichnis")
+    def official_name(self, obj: Tenant) -> str:
+        from tenants.municipality_keys import as_of, lookup
+
+        kind = "district" if obj.kind == Tenant.Kind.DISTRICT else "municipality"
+        entry = lookup(obj.ags, kind)
+        if entry is None:
+            return f"Schlüssel nicht im Gemeindeverzeichnis (Gebietsstand {as_of()})"
+        return f"{entry.name} (ARS {entry.ars}, Gebietsstand {as_of()})"
 
     @admin.display(description="Checkliste zum Live-Schalten")
     def checklist(self, obj: Tenant) -> str:
@@ -251,15 +289,15 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.display(description="Redaktion")
     def editors(self, obj: Tenant) -> str:
-        url = reverse("admin:tenants_tenant_create_editor", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Redaktionskonto anlegen</a>', url)
+        url = reverse("admin:tenants_tenant_invitations", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Redaktion einladen</a>', url)
 
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/redaktionskonto/",
-                self.admin_site.admin_view(self.create_editor_view),
-                name="tenants_tenant_create_editor",
+                "<path:object_id>/einladungen/",
+                self.admin_site.admin_view(self.invitations_view),
+                name="tenants_tenant_invitations",
             ),
             path(
                 "<path:object_id>/vorschau/",
@@ -274,41 +312,59 @@ class TenantAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def create_editor_view(self, request: HttpRequest, object_id: str):
-        """ "Redaktionskonto anlegen": an editor's account in the tenant's schema and a one-time
-        link to set its password, shown here once (never stored, never a password)."""
+    def invitations_view(self, request: HttpRequest, object_id: str):
+        """ "Redaktion einladen": invite a person by name and e-mail (the link goes out by
+        e-mail and is shown here once), resend (new link, the old one stops working) or revoke
+        the invitations of this portal."""
+        from tenants import invitations
+
         tenant = self.get_object(request, object_id)
         if tenant is None:
             raise Http404
         if not self.has_change_permission(request, tenant):
             raise PermissionDenied
-        form = EditorAccountForm(request.POST or None)
-        link = username = None
-        if request.method == "POST" and form.is_valid():
+        actor = request.user.get_username()
+        origin = _tenant_url(request, tenant, "")
+        form = InvitationForm(request.POST if request.POST.get("do") == "invite" else None)
+        link = invited = refused = None
+        if request.method == "POST" and request.POST.get("do") == "invite":
+            if form.is_valid():
+                try:
+                    invited, link = invitations.do_invite_editor(
+                        tenant=tenant, origin=origin, actor=actor, **form.cleaned_data
+                    )
+                except TenantActionError as exc:
+                    form.add_error(None, exc.for_admin)
+                else:
+                    form = InvitationForm()
+        elif request.method == "POST":
             try:
-                username, link_path = actions.do_create_editor(
-                    tenant=tenant,
-                    username=form.cleaned_data["username"],
-                    email=form.cleaned_data["email"],
-                    group=form.cleaned_data["group"],
-                    actor=request.user.get_username(),
-                )
+                if request.POST.get("do") in ("resend", "revoke"):
+                    invitation = invitations.access_invitation(tenant, request.POST.get("id", ""))
+                    if request.POST["do"] == "resend":
+                        invited, link = invitations.do_resend_invitation(
+                            invitation=invitation, origin=origin, actor=actor
+                        )
+                    else:
+                        invitations.do_revoke_invitation(invitation=invitation, actor=actor)
+                        done = f"Einladung an {invitation.email} widerrufen."
+                        self.message_user(request, done, messages.SUCCESS)
+                        return redirect(request.path)
             except TenantActionError as exc:
-                form.add_error(None, exc.for_admin)
-            else:
-                link = _tenant_url(request, tenant, link_path)
-                form = EditorAccountForm()
+                refused = exc.for_admin
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": tenant,
-            "title": f"Redaktionskonto anlegen – {tenant.name}",
+            "title": f"Redaktion einladen – {tenant.name}",
             "form": form,
             "link": link,
-            "username": username,
-            "login_url": _tenant_url(request, tenant, "/cms/"),
+            "invited": invited,
+            "refused": refused,
+            "invitations": invitations.invitations_of(tenant),
+            "days": invitations.INVITATION_DAYS,
         }
-        response = TemplateResponse(request, "admin/tenants/tenant/create_editor.html", context)
+        response = TemplateResponse(request, "admin/tenants/tenant/invitations.html", context)
         add_never_cache_headers(response)  # the link is shown once and never cached
         return response
 

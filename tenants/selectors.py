@@ -85,3 +85,49 @@ def district() -> Tenant | None:
 def district_name(default: str = "") -> str:
     tenant = district()
     return tenant.name if tenant else default
+
+
+PORTALS_KEY = "<portals>"  # not a host name: the lookup keeps the portal list under this key
+
+
+@dataclass(frozen=True)
+class _Portal:
+    slug: str
+    name: str
+    kind: str
+    domain: str
+    status: str
+
+
+def _load_portals() -> list[_Portal]:
+    return [
+        _Portal(tenant.slug, tenant.name, tenant.kind, tenant.primary[0].domain, tenant.status)
+        for tenant in Tenant.objects.portals().prefetch_related(
+            Prefetch("domains", queryset=Domain.objects.filter(is_primary=True), to_attr="primary")
+        )
+        if tenant.primary
+    ]
+
+
+def live_portal_links(*, scheme: str = "https", port: str = "") -> list[PortalLink]:
+    """The portals citizens can use (live, not in preparation or suspended), district first,
+    then the municipalities by name. Kept in the process like the host lookups (tenants.lookup)
+    and forgotten on any tenant or domain write: footers and the district's home page list the
+    portals without a query."""
+    suffix = f":{port}" if port and port not in ("80", "443") else ""
+    portals = cached_tenant(PORTALS_KEY, _load_portals)
+    links = [
+        PortalLink(
+            slug=portal.slug,
+            name=portal.name,
+            kind=portal.kind,
+            url=f"{scheme}://{portal.domain}{suffix}/",
+            suspended=False,
+        )
+        for portal in portals
+        if portal.status == Tenant.Status.ACTIVE
+    ]
+    # "Stadt Erkelenz" sorts under E, "Gemeinde Gangelt" under G
+    return sorted(
+        links, key=lambda link: (link.kind != Tenant.Kind.DISTRICT, link.name.split(" ", 1)[-1])
+    )

@@ -136,3 +136,20 @@ def check_email(email: str) -> str:
     except ValidationError as exc:
         raise TenantActionError(f"Ungültige E-Mail-Adresse: {email!r}") from exc
     return email
+
+
+def check_official_ags(ags: str, kind: str):
+    """The key must be in the official register (tenants.municipality_keys): a municipality's
+    AGS or a district's Kreisschlüssel. Returns its entry (official and suggested name).
+    Asked by the tenant administration; run check_ags first for the shape and uniqueness."""
+    from tenants.municipality_keys import as_of, lookup
+
+    entry = lookup(ags, "district" if kind == Tenant.Kind.DISTRICT else "municipality")
+    if entry is None:
+        what = "Kreisschlüssel" if kind == Tenant.Kind.DISTRICT else "Amtlichen Gemeindeschlüssel"
+        raise TenantActionError(
+            f"unknown official key (AGS) {ags!r}: not in the Destatis register ({as_of()})",
+            german=f"Den {what} „{ags}“ gibt es im Gemeindeverzeichnis des Statistischen "
+            f"Bundesamts nicht (Gebietsstand {as_of()}). Bitte den Schlüssel prüfen.",
+        )
+    return entry

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
@@ -14,6 +15,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from services.local.actions import do_set_offered
+from services.local.forms import LocalServiceForm
 from services.local.models import LocalService, Office
 
 
@@ -21,40 +23,61 @@ class LocalServiceViewSet(SnippetViewSet):
     model = LocalService
     icon = "list-ul"
     menu_label = _("Leistungen vor Ort")
-    list_display = ["service", "offered", "responsibility", "online_level", "office"]
+    list_display = [
+        "service",
+        Column(
+            "offered",
+            label=_("Angeboten"),
+            accessor=lambda obj: _("Ja") if obj.offered else _("Nein"),
+        ),
+        "responsibility",
+        "online_level",
+        "office",
+    ]
     list_filter = ["offered", "online_level", "responsibility"]
     search_fields = ["service__name", "service__leika_key"]
     search_backend_name = None  # ORM search: name or LeiKa key
     list_per_page = 50
     ordering = ["service__name"]
-    panels = [
-        HelpPanel(
-            content=_(
-                "Die Beschreibung der Leistung kommt aus dem gemeinsamen Katalog. Hier pflegen "
-                "Sie nur den örtlichen Teil. Änderungen erscheinen sofort im Portal und nach "
-                "wenigen Sekunden im kreisweiten Zuständigkeitsfinder."
-            )
-        ),
-        MultiFieldPanel(
-            [FieldPanel("offered"), FieldPanel("responsibility"), FieldPanel("other_authority")],
-            heading=_("Angebot und Zuständigkeit"),
-        ),
-        FieldPanel("office"),
-        MultiFieldPanel(
-            [
-                FieldPanel("fee_cents"),
-                FieldPanel("booking_cost_centre"),
-                FieldPanel("booking_account"),
-                FieldPanel("local_notes"),
-                FieldPanel("local_documents"),
-            ],
-            heading=_("Vor Ort"),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("online_level"), FieldPanel("online_url"), FieldPanel("min_trust_level")],
-            heading=_("Online-Dienst"),
-        ),
-    ]
+    edit_handler = ObjectList(
+        [
+            HelpPanel(
+                content=_(
+                    "Die Beschreibung der Leistung kommt aus dem gemeinsamen Katalog. Hier pflegen "
+                    "Sie nur den örtlichen Teil. Änderungen erscheinen sofort im Portal und nach "
+                    "wenigen Sekunden im kreisweiten Zuständigkeitsfinder."
+                )
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("offered"),
+                    FieldPanel("responsibility"),
+                    FieldPanel("other_authority"),
+                ],
+                heading=_("Angebot und Zuständigkeit"),
+            ),
+            FieldPanel("office"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("fee_cents"),
+                    FieldPanel("booking_cost_centre"),
+                    FieldPanel("booking_account"),
+                    FieldPanel("local_notes"),
+                    FieldPanel("local_documents"),
+                ],
+                heading=_("Vor Ort"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("online_level"),
+                    FieldPanel("online_url"),
+                    FieldPanel("min_trust_level"),
+                ],
+                heading=_("Online-Dienst"),
+            ),
+        ],
+        base_form_class=LocalServiceForm,  # the fee in euros ("96,00"), stored in cents
+    )
 
     def get_queryset(self, request):
         return LocalService.objects.select_related("service", "office")
@@ -162,4 +185,28 @@ class _SearchReportMenuItem(MenuItem):
 def _search_report_menu_item():
     return _SearchReportMenuItem(
         _("Suchanfragen"), reverse("search_report"), icon_name="search", order=210
+    )
+
+
+# --- "Katalog geprüft" (services/local/review_admin.py) ---------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def _review_admin_urls():
+    from services.local import review_admin
+
+    return review_admin.urlpatterns
+
+
+class _ReviewMenuItem(MenuItem):
+    def is_shown(self, request):
+        from services.local import review_admin
+
+        return review_admin.is_shown(request)
+
+
+@hooks.register("register_admin_menu_item")
+def _review_menu_item():
+    return _ReviewMenuItem(
+        _("Katalog prüfen"), reverse("review_catalogue"), icon_name="tick", order=205
     )

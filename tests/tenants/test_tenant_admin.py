@@ -43,7 +43,7 @@ def test_create_from_the_admin_provisions_the_same_way_as_the_cli(it_admin):
             "name": "Gemeinde Beispielheim",
             "slug": "beispielheim",
             "kind": "municipality",
-            "ags": "05370997",
+            "ags": "05358008",  # a real key (the admin checks the register), no demo tenant's
             "start_status": "active",
             "extra_domains": "www2.beispielheim.example",
         },
