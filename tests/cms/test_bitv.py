@@ -117,7 +117,12 @@ def test_header_of_every_page_type_links_both_pages(client, db, slug):
 
 def test_easy_read_page_is_german_and_in_short_sentences(client, db):
     html = client.get("/leichte-sprache/", HTTP_HOST=host("waldfeucht")).content.decode()
-    assert '<div lang="de">' in html
+    # German content: marked as such when the UI speaks another language (WCAG 3.1.2)
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    in_english = english.get("/leichte-sprache/", HTTP_HOST=host("waldfeucht")).content.decode()
+    assert '<html lang="en">' in in_english and '<div class="easy-read" lang="de">' in in_english
+    assert '<h1 lang="de">Leichte Sprache</h1>' in in_english
     assert "Bürger·portal von Gemeinde Waldfeucht" in html
     text = re.sub(r"<[^>]+>", " ", html.split('<div class="easy-read">', 1)[1].split("</main>")[0])
     sentences = [s.strip() for s in re.split(r"[.?!:]", text) if s.strip()]
