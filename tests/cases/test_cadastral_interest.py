@@ -239,3 +239,34 @@ def test_a_search_without_result_says_what_to_try(client, in_tenant):
         "/liegenschaftsauskunft/", {"flur": "999"}, HTTP_HOST=KREIS
     ).content.decode()
     assert "Grundsteuerbescheid" in by_number
+
+
+def test_a_clerk_cannot_decide_an_automated_case(client, in_tenant):
+    from payments.actions import do_book_payment_event
+    from services.applications.actions import do_mark_paid
+    from tests.factories import cadastral_order, citizen
+
+    with in_tenant("kreis"):
+        order = cadastral_order(citizen("sandbox-bpk2-erika-0001"))
+        do_book_payment_event(
+            payment_id=order.payment_id, event_id="evt-automated", outcome="paid", method="card"
+        )
+        do_mark_paid(payment=Payment.objects.get(pk=order.payment_id))  # the booking's hook
+        application = Application.objects.get(pk=order.application_id)
+        assert application.status == Status.PAID  # its pipeline runs after commit, not here
+    clerk = _clerk(client, in_tenant, name="kataster-sb4")
+    refused = clerk.post(
+        f"/cms/antraege/{application.pk}/",
+        {
+            "schritt": "entscheidung",
+            "entscheidung-decision": "ablehnen",
+            "entscheidung-message": "Versuch",
+        },
+        HTTP_HOST=f"kreis.{BASE}",
+    )
+    assert (
+        refused.status_code == 400 and "hier ist nichts zu entscheiden" in refused.content.decode()
+    )
+    with in_tenant("kreis"):
+        application.refresh_from_db()
+        assert application.status == Status.PAID

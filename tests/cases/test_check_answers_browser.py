@@ -5,6 +5,8 @@ the new pages."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -57,7 +59,10 @@ def test_error_summary_check_answers_and_confirmation(page, tenant_server, setti
         expect(main).to_contain_text("28.02.2024")
         expect(main).to_contain_text("Erika Mustermann")
         _axe_clean(page)
-        page.get_by_role("link", name="ändern: Rasse oder Mischung").click()
+        page.set_viewport_size({"width": 320, "height": 800})  # reflow (WCAG 1.4.10)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.get_by_role("link", name=re.compile(r"ändern\W+Rasse oder Mischung")).click()
         expect(page.get_by_label("Rasse oder Mischung")).to_have_value("Border Collie")
         expect(page.get_by_label("Chipnummer")).to_have_value("276098106543210")
         page.get_by_label("Rasse oder Mischung").fill("Border Collie (Mischling)")
@@ -87,6 +92,18 @@ def test_cadastre_status_page_follows_the_order_without_a_reload(  # noqa: F811
         _sign_in(page, kreis, "/konto/")
         page.goto(f"{kreis}/liegenschaftsauskunft/?adresse=Nirgendwostr.")
         expect(page.locator("#no-result")).to_contain_text("ohne Hausnummer")
+        _axe_clean(page)
+        page.goto(f"{kreis}/liegenschaftsauskunft/")
+        page.select_option("#gemarkung", label="Heinsberg")
+        page.fill("#flur", "2")
+        page.locator("main").get_by_role("button", name="Suchen").click()
+        first = page.locator(".news-list article").first
+        # owner data for a parcel that is not Erika's: the legitimate-interest page
+        first.locator("select").select_option("eigentumsnachweis")
+        first.get_by_role("button", name="Bestellen und bezahlen").click()
+        expect(page.locator("h1")).to_contain_text("Berechtigtes Interesse darlegen")
+        page.get_by_role("button", name="Begründung senden und bezahlen").click()
+        expect(page.locator("[data-error-summary]")).to_be_focused()
         _axe_clean(page)
         page.goto(f"{kreis}/liegenschaftsauskunft/")
         page.select_option("#gemarkung", label="Heinsberg")
