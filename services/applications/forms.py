@@ -38,17 +38,20 @@ def check_upload(upload: UploadedFile) -> None:
     limit = max_upload_bytes()
     if upload.size > limit:
         raise forms.ValidationError(
-            f"„{upload.name}“ ist {upload.size / 1_048_576:.1f} MB groß; erlaubt sind höchstens "
-            f"{limit / 1_048_576:.0f} MB."
+            _("„%(name)s“ ist %(size).1f MB groß; erlaubt sind höchstens %(limit).0f MB.")
+            % {"name": upload.name, "size": upload.size / 1_048_576, "limit": limit / 1_048_576}
         )
     suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if suffix not in SIGNATURES:
-        raise forms.ValidationError(f"„{upload.name}“: erlaubt sind PDF-, PNG- und JPEG-Dateien.")
+        raise forms.ValidationError(
+            _("„%(name)s“: erlaubt sind PDF-, PNG- und JPEG-Dateien.") % {"name": upload.name}
+        )
     head = upload.read(16)
     upload.seek(0)
     if not head.startswith(SIGNATURES[suffix]):
         raise forms.ValidationError(
-            f"„{upload.name}“ ist keine gültige {suffix[1:].upper()}-Datei."
+            _("„%(name)s“ ist keine gültige %(kind)s-Datei.")
+            % {"name": upload.name, "kind": suffix[1:].upper()}
         )
 
 
@@ -164,7 +167,7 @@ def _field_for(spec: ApplicationFormField, *, required: bool) -> forms.Field:
             return _number_field(spec, common)
         case FieldKind.CHOICE:
             return forms.ChoiceField(
-                choices=[("", "– bitte wählen –")] + [(c, c) for c in spec.choice_list], **common
+                choices=[("", _("– bitte wählen –"))] + [(c, c) for c in spec.choice_list], **common
             )
         case FieldKind.CHECKBOX:
             return forms.BooleanField(**common)

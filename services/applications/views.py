@@ -289,7 +289,7 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     except ProviderError:
         application.refresh_from_db()
         context = _detail_context(application, MessageForm())
-        context["error"] = (
+        context["error"] = _(
             "Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut."
         )
         return TemplateResponse(request, "applications/detail.html", context, status=503)
