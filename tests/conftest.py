@@ -50,13 +50,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _back_to_public_schema():
-    """A test that switches schema must not leak it into the next one, nor cached pages."""
+    """A test that switches schema must not leak it into the next one, nor cached pages, nor
+    the language of its last request (the locale middleware activates it for the thread)."""
     from django.core.cache import cache
+    from django.utils import translation
 
     from tenants.lookup import forget_tenants
 
     cache.clear()
     forget_tenants()  # hosts a rolled-back test added or suspended
+    translation.activate("de")
     yield
     connection.set_schema_to_public()
     forget_tenants()

@@ -63,7 +63,9 @@ class _Reader(HTMLParser):
         german = lang.startswith("de") and tag != "html"
         if german and tag != "option":
             self.german_blocks += 1
-        muted = self._muted() or german or tag in ("script", "style")
+        # <title> is left out: a German-only page's title is its German title, and the element
+        # cannot carry a language of its own
+        muted = self._muted() or german or tag in ("script", "style", "title")
         if not muted:
             self.spoken.extend(attributes.get(name) or "" for name in SPOKEN_ATTRIBUTES)
         if tag not in VOID:
@@ -117,6 +119,10 @@ PUBLIC_PAGES = [
     ("erkelenz", "/leistungen/?q=Personalausweis", True),
     ("erkelenz", "/leistungen/a-z/P/", True),
     ("erkelenz", "/termine/", False),
+    ("erkelenz", "/leichte-sprache/", True),
+    ("erkelenz", "/gebaerdensprache/", True),
+    ("erkelenz", "/barrierefreiheit/", True),
+    ("erkelenz", "/barriere-melden/", False),
     ("erkelenz", "/gibt-es-nicht/", False),
     ("kreis", "/finder/?gemeinde=wegberg&q=Hundesteuer", True),
     ("kreis", "/liegenschaftsauskunft/", False),
