@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from kreisportal.files import download_name, private_file_response
@@ -125,8 +126,10 @@ def _start_payment(request: HttpRequest, placed: CadastralOrder, payment) -> Htt
             "fulfillment/status.html",
             {
                 "order": placed,
-                "error": "Der Zahlungsdienst ist gerade nicht erreichbar. Ihre Bestellung ist "
-                "gespeichert; bitte versuchen Sie die Zahlung später erneut.",
+                "error": gettext(
+                    "Der Zahlungsdienst ist gerade nicht erreichbar. Ihre Bestellung ist "
+                    "gespeichert; bitte versuchen Sie die Zahlung später erneut."
+                ),
             },
             status=503,
         )
