@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.admin.ui.components import Component
 
-from cms.legal import missing_legal_kinds
+from cms.legal import LegalKind, LegalPage
 from cms.news import NewsIndexPage
 
 
@@ -64,9 +64,15 @@ def attention(request: HttpRequest) -> list[Link]:
             waiting,
         ) % {"count": waiting}
         items.append(Link(label, _url("applications_inbox")))
-    for label in missing_legal_kinds():
+    # each unpublished legal page links to its editor (its draft), else to the page tree
+    live = set(LegalPage.objects.live().values_list("kind", flat=True))
+    drafts = dict(LegalPage.objects.values_list("kind", "pk"))
+    for kind, label in LegalKind.choices:
+        if kind in live:
+            continue
         text = _("%(page)s ist nicht veröffentlicht") % {"page": label}
-        items.append(Link(text, _url("wagtailadmin_explore_root")))
+        url = _url("wagtailadmin_pages:edit", drafts[kind]) if kind in drafts else ""
+        items.append(Link(text, url or _url("wagtailadmin_explore_root")))
     not_found = SearchQueryStat.objects.filter(empty__gt=0).count()
     if not_found:
         label = ngettext(
