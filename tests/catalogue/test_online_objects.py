@@ -25,7 +25,7 @@ BUTTON = '<a class="button" href="/antraege/hund-anmelden/">Online beantragen</a
 
 def _hits(html: str) -> list[tuple[str, bool]]:
     """(LeiKa key, has the online badge) of each search hit, in order."""
-    items = re.findall(r"<li><a href=\"/leistungen/(\d{14})/\">(.*?)</li>", html, re.S)
+    items = re.findall(r"<li><a href=\"/leistungen/(\d{14})/\"[^>]*>(.*?)</li>", html, re.S)
     return [(key, '<span class="badge badge-online">online</span>' in rest) for key, rest in items]
 
 
