@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kreisportal.outbox import dispatch
 from payments.actions import (
@@ -210,7 +211,7 @@ def _submit(
     draft_version = application.updated
     form = application.form
     if not form.active:
-        raise ApplicationRefused("Dieser Online-Antrag ist zurzeit nicht verfügbar.")
+        raise ApplicationRefused(gettext("Dieser Online-Antrag ist zurzeit nicht verfügbar."))
     citizen = application.citizen
     handling = handling_of(application)
     fee_cents = handling.fee_cents(application)
@@ -267,8 +268,10 @@ def do_withdraw(*, application: Application, citizen: Citizen) -> Application:
     application = _locked(application)
     if application.status not in states.WITHDRAWABLE:
         raise ApplicationRefused(
-            "Dieser Antrag kann nicht mehr zurückgezogen werden. Bitte wenden Sie sich an die "
-            "zuständige Stelle."
+            gettext(
+                "Dieser Antrag kann nicht mehr zurückgezogen werden. Bitte wenden Sie sich an "
+                "die zuständige Stelle."
+            )
         )
     _move(application, Status.CANCELLED, actor=str(citizen), action="withdrawn")
     if application.payment and application.payment.status == Payment.Status.PENDING:
@@ -291,7 +294,9 @@ def do_reply(
     """The citizen answers a request for more information."""
     application = _locked(application)
     if not application.information_requested or application.status in states.FINAL:
-        raise ApplicationRefused("Zu diesem Antrag wurden keine weiteren Angaben angefordert.")
+        raise ApplicationRefused(
+            gettext("Zu diesem Antrag wurden keine weiteren Angaben angefordert.")
+        )
     if attachment is not None:
         _add_upload(application, "nachreichung", attachment)
     application.information_requested = False
@@ -315,13 +320,13 @@ def do_prepare_payment(*, application: Application) -> Payment:
     """
     application = _locked(application)
     if application.status != Status.AWAITING_PAYMENT or application.payment_id is None:
-        raise ApplicationRefused("Für diesen Antrag ist keine Zahlung offen.")
+        raise ApplicationRefused(gettext("Für diesen Antrag ist keine Zahlung offen."))
     previous = application.payment
     try:
         payment, is_new = do_next_attempt(payment_id=previous.pk, provider=tenant_provider())
     except PaymentError as exc:
         raise ApplicationRefused(
-            "Die Gebühr ist bereits eingegangen. Der Antrag wird gleich weiterbearbeitet."
+            gettext("Die Gebühr ist bereits eingegangen. Der Antrag wird gleich weiterbearbeitet.")
         ) from exc
     if is_new:
         application.payment = payment

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from services.accounts.models import Citizen
 from services.appointments import mail
@@ -94,8 +95,10 @@ def check_attempts(client: str) -> None:
         count = 1
     if count > ATTEMPTS_PER_HOUR:
         raise TooManyAttempts(
-            "Von Ihrem Anschluss kamen in der letzten Stunde sehr viele Buchungsversuche. "
-            "Bitte versuchen Sie es später noch einmal."
+            gettext(
+                "Von Ihrem Anschluss kamen in der letzten Stunde sehr viele Buchungsversuche. "
+                "Bitte versuchen Sie es später noch einmal."
+            )
         )
 
 
@@ -111,23 +114,34 @@ def _check_limits(schedule: OfficeSchedule, email: str, client: str, now: dateti
     held = Appointment.objects.filter(status=Status.HELD, held_until__gte=now)
     if held.filter(email__iexact=email).count() >= MAX_HELD_PER_EMAIL:
         raise BookingRefused(
-            "Für diese E-Mail-Adresse warten schon "
-            f"{MAX_HELD_PER_EMAIL} Reservierungen auf die Bestätigung. Bitte bestätigen Sie "
-            "zuerst diese über den Link in der E-Mail (oder warten Sie 30 Minuten)."
+            gettext(
+                "Für diese E-Mail-Adresse warten schon %(count)s Reservierungen auf die "
+                "Bestätigung. Bitte bestätigen Sie zuerst diese über den Link in der E-Mail "
+                "(oder warten Sie 30 Minuten)."
+            )
+            % {"count": MAX_HELD_PER_EMAIL}
         )
     if client and held.filter(client_key=client).count() >= MAX_HELD_PER_ADDRESS:
         raise BookingRefused(
-            "Von Ihrem Anschluss warten schon mehrere Reservierungen auf die Bestätigung. "
-            "Bitte bestätigen Sie zuerst diese."
+            gettext(
+                "Von Ihrem Anschluss warten schon mehrere Reservierungen auf die Bestätigung. "
+                "Bitte bestätigen Sie zuerst diese."
+            )
         )
     open_here = Appointment.objects.filter(
         schedule=schedule, email__iexact=email, status__in=OPEN, starts__gte=now
     ).count()
     if open_here >= schedule.max_open_per_email:
         raise BookingRefused(
-            f"Mit dieser E-Mail-Adresse sind bei {schedule.office.name} schon "
-            f"{open_here} Termine gebucht (höchstens {schedule.max_open_per_email}). Bitte "
-            "sagen Sie einen ab oder verschieben Sie ihn."
+            gettext(
+                "Mit dieser E-Mail-Adresse sind bei %(office)s schon %(count)s Termine gebucht "
+                "(höchstens %(limit)s). Bitte sagen Sie einen ab oder verschieben Sie ihn."
+            )
+            % {
+                "office": schedule.office.name,
+                "count": open_here,
+                "limit": schedule.max_open_per_email,
+            }
         )
 
 
@@ -154,10 +168,11 @@ def _insert(values: dict, counters: list[int]) -> Appointment | None:
 def _in_window(schedule: OfficeSchedule, starts: datetime, now: datetime) -> None:
     earliest, last = booking_window(schedule, now)
     if starts < earliest:
-        raise BookingRefused("Dieser Termin liegt zu kurz in der Zukunft oder ist vorbei.")
+        raise BookingRefused(gettext("Dieser Termin liegt zu kurz in der Zukunft oder ist vorbei."))
     if starts.astimezone(BERLIN).date() > last:
         raise BookingRefused(
-            f"Termine sind höchstens {schedule.book_ahead_days} Tage im Voraus buchbar."
+            gettext("Termine sind höchstens %(days)s Tage im Voraus buchbar.")
+            % {"days": schedule.book_ahead_days}
         )
 
 
@@ -229,8 +244,10 @@ def do_confirm_appointment(
             appointment.save(update_fields=["status"])
         if appointment.status != Status.HELD:
             raise BookingRefused(
-                "Diese Reservierung ist abgelaufen oder wurde abgesagt. Bitte buchen Sie "
-                "einen neuen Termin."
+                gettext(
+                    "Diese Reservierung ist abgelaufen oder wurde abgesagt. Bitte buchen Sie "
+                    "einen neuen Termin."
+                )
             )
         appointment.status = Status.CONFIRMED
         appointment.confirmed_at = now
@@ -267,7 +284,7 @@ def do_cancel_appointment(
             .get(pk=appointment.pk)
         )
         if appointment.status not in OPEN or appointment.starts < now:
-            raise BookingRefused("Dieser Termin kann nicht mehr abgesagt werden.")
+            raise BookingRefused(gettext("Dieser Termin kann nicht mehr abgesagt werden."))
         _cancel(appointment, now, reason or ("durch die Verwaltung" if by_office else ""))
         url, tenant_name = base_url or mail.portal_base_url(), _tenant_name()
         cancelled = appointment
@@ -290,14 +307,14 @@ def do_rebook_appointment(
     the old slot is released only if the new one is given."""
     now = now or timezone.now()
     if appointment.status != Status.CONFIRMED or appointment.starts < now:
-        raise BookingRefused("Dieser Termin kann nicht mehr verschoben werden.")
+        raise BookingRefused(gettext("Dieser Termin kann nicht mehr verschoben werden."))
     schedule = appointment.schedule
     _in_window(schedule, starts, now)
     minutes = sum(int(item["minutes"]) for item in appointment.services)
     with transaction.atomic():
         old = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if old.status != Status.CONFIRMED:
-            raise BookingRefused("Dieser Termin kann nicht mehr verschoben werden.")
+            raise BookingRefused(gettext("Dieser Termin kann nicht mehr verschoben werden."))
         _cancel(old, now, "umgebucht")
         day = starts.astimezone(BERLIN).date()
         counters = free_counters(load_calendar(schedule, day, day), starts, minutes)

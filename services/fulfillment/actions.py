@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from kreisportal.identity import levels
 from payments.models import Payment
@@ -68,15 +69,19 @@ def check_may_order(
         return False
     if not levels.meets(trust_level, "substantial"):
         raise OrderRefused(
-            "Eigentümerdaten gibt es nur nach Anmeldung mit dem Vertrauensniveau "
-            "„substanziell“ oder höher."
+            gettext(
+                "Eigentümerdaten gibt es nur nach Anmeldung mit dem Vertrauensniveau "
+                "„substanziell“ oder höher."
+            )
         )
     if citizen.pseudonym and parcel.owners.filter(pseudonym=citizen.pseudonym).exists():
         return False
     if interest is None or not interest.statement.strip():
         raise InterestRequired(
-            "Die Namen der Eigentümer erhalten außer den Eigentümern selbst nur Personen, die ein "
-            "berechtigtes Interesse darlegen. Die Sachbearbeitung prüft es."
+            gettext(
+                "Die Namen der Eigentümer erhalten außer den Eigentümern selbst nur Personen, "
+                "die ein berechtigtes Interesse darlegen. Die Sachbearbeitung prüft es."
+            )
         )
     return True
 
