@@ -21,6 +21,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tenants.staff_directory.models import StaffDirectory
 from tenants.staff_directory.selectors import mapped_group_names
@@ -83,8 +84,10 @@ def do_sign_in_from_directory(*, directory: StaffDirectory, claims: dict):
             user.groups.set(groups)
     if refused:
         raise DirectoryAccessRefused(
-            "Ihr Konto im Verzeichnis der Kommune berechtigt nicht (mehr) zur Arbeit in "
-            "diesem Portal. Bitte wenden Sie sich an die IT Ihrer Verwaltung."
+            _(
+                "Ihr Konto im Verzeichnis der Kommune berechtigt nicht (mehr) zur Arbeit in "
+                "diesem Portal. Bitte wenden Sie sich an die IT Ihrer Verwaltung."
+            )
         )
     log.info("staff directory sign-in of %s with groups %s", username, sorted(group_names))
     return user

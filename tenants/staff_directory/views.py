@@ -13,6 +13,7 @@ from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from joserfc.errors import JoseError
@@ -33,26 +34,26 @@ log = logging.getLogger(__name__)
 
 NEXT_KEY = "staff_directory_next"
 
-UNREACHABLE = (
+UNREACHABLE = _(
     "Das Verzeichnis der Kommune ist gerade nicht erreichbar. Bitte versuchen Sie es später "
     "noch einmal oder melden Sie sich mit Ihrem Passwort an."
 )
-MISCONFIGURED = (
+MISCONFIGURED = _(
     "Die Anmeldung über das Verzeichnis ist nicht vollständig eingerichtet. Bitte wenden Sie "
     "sich an die IT des Kreises."
 )
-STALE = (
+STALE = _(
     "Die Anmeldung ist abgelaufen oder wurde nicht in diesem Browser begonnen. Bitte starten "
     "Sie sie noch einmal."
 )
-DENIED = "Das Verzeichnis der Kommune hat die Anmeldung nicht bestätigt."
-INVALID = (
+DENIED = _("Das Verzeichnis der Kommune hat die Anmeldung nicht bestätigt.")
+INVALID = _(
     "Die Anmeldebestätigung des Verzeichnisses ist ungültig und wurde abgelehnt. Bitte "
     "versuchen Sie es noch einmal; bleibt der Fehler, wenden Sie sich an die IT."
 )
 
 
-def _back_to_login(request: HttpRequest, message: str) -> HttpResponse:
+def _back_to_login(request: HttpRequest, message: object) -> HttpResponse:
     messages.error(request, message)
     return HttpResponseRedirect(reverse("wagtailadmin_login"))
 
