@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 
 from kreisportal.identity.models import LoginCode, TenantSession
 
@@ -67,20 +68,22 @@ def redeem_login_code(*, code: str, tenant_slug: str, state: str) -> RedeemedLog
     with transaction.atomic():
         record = LoginCode.objects.select_for_update().filter(code_hash=_hash(code or "")).first()
         if record is None:
-            raise LoginRefused("Unbekannter Anmeldecode.")
+            raise LoginRefused(gettext("Unbekannter Anmeldecode."))
         if record.used is not None:
             logger.warning("login code reused (tenant %s)", tenant_slug)
             raise LoginRefused(
-                "Dieser Anmeldecode wurde bereits verwendet. Bitte melden Sie sich erneut an."
+                gettext(
+                    "Dieser Anmeldecode wurde bereits verwendet. Bitte melden Sie sich erneut an."
+                )
             )
         if record.tenant_slug != tenant_slug:
             logger.warning("login code for %s presented to %s", record.tenant_slug, tenant_slug)
-            refusal = "Dieser Anmeldecode gilt nicht für dieses Portal."
+            refusal = gettext("Dieser Anmeldecode gilt nicht für dieses Portal.")
         elif not (record.state_hash and constant_time_compare(record.state_hash, _hash(state))):
             logger.warning("login code presented with a foreign state (tenant %s)", tenant_slug)
-            refusal = "Die Anmeldung wurde nicht in diesem Browser begonnen."
+            refusal = gettext("Die Anmeldung wurde nicht in diesem Browser begonnen.")
         elif record.expires < timezone.now():
-            refusal = "Der Anmeldecode ist abgelaufen."
+            refusal = gettext("Der Anmeldecode ist abgelaufen.")
         redeemed = RedeemedLogin(
             identity=record.identity, broker_session_key=record.broker_session_key
         )

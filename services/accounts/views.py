@@ -10,6 +10,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kreisportal.http import safe_local_path
@@ -54,7 +55,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         return TemplateResponse(
             request,
             "identity/error.html",
-            {"message": "Die Anmeldung wurde nicht in diesem Browser begonnen."},
+            {"message": gettext("Die Anmeldung wurde nicht in diesem Browser begonnen.")},
             status=400,
         )
     try:
