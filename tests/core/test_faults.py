@@ -446,8 +446,10 @@ def test_a_sync_of_local_changes_is_recorded_as_all_services_until_the_exact_ids
             assert list(OutboxTask.objects.values_list("task_name", "args")) == [
                 ("services.sync_offers", [None])
             ]
-        assert len(callbacks) == 1
-        callbacks[0]()
+        # one send for the transaction (besides the page cache's purge, cms.cache)
+        sends = [c for c in callbacks if not hasattr(c, "_page_purge_schema")]
+        assert len(sends) == 1
+        sends[0]()
         assert not OutboxTask.objects.exists()
 
 
