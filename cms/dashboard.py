@@ -30,6 +30,11 @@ def _url(name: str, *args: object) -> str:
         return ""
 
 
+def _may_handle_applications(request: HttpRequest) -> bool:
+    """The inbox refuses editors without the clerk's permission: no link leads them there."""
+    return request.user.has_perm("applications.handle_application")
+
+
 def shortcuts(request: HttpRequest) -> list[Link]:
     links = []
     news_index = NewsIndexPage.objects.first()
@@ -38,7 +43,8 @@ def shortcuts(request: HttpRequest) -> list[Link]:
         links.append(Link(_("Neue Meldung"), url))
     catalogue = _url("wagtailsnippets_services_local_localservice:list")
     links.append(Link(_("Leistungskatalog"), catalogue))
-    links.append(Link(_("Posteingang (Anträge)"), _url("applications_inbox")))
+    if _may_handle_applications(request):
+        links.append(Link(_("Posteingang (Anträge)"), _url("applications_inbox")))
     tenant = getattr(request, "tenant", None)
     if getattr(tenant, "is_preparing", False):
         links.append(Link(_("Checkliste zum Live-Schalten"), "#go-live-heading"))
@@ -53,10 +59,13 @@ def attention(request: HttpRequest) -> list[Link]:
     from services.local.models import SearchQueryStat
 
     items = []
-    # open cases of forms handled in the inbox (automated ones wait for nobody here)
-    waiting = Application.objects.filter(
-        status__in=states.OPEN_FOR_CLERK, form__handling=CLERK
-    ).count()
+    # open cases of forms handled in the inbox (automated ones wait for nobody here), only
+    # for those who may open the inbox
+    waiting = 0
+    if _may_handle_applications(request):
+        waiting = Application.objects.filter(
+            status__in=states.OPEN_FOR_CLERK, form__handling=CLERK
+        ).count()
     if waiting:
         label = ngettext(
             "%(count)d Antrag wartet auf Bearbeitung",

@@ -122,13 +122,21 @@ def test_building_permit_depends_on_town_size(client, db):
     ],
 )
 def test_citizen_pages_answer_with_a_bounded_number_of_queries(client, db, path):
-    """Counted without django-tenants' `SET search_path` statements; includes routing, session,
-    branding, navigation and legal links of the page chrome."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path, HTTP_HOST=host("heinsberg"))
-    assert response.status_code == 200
-    queries = [q for q in ctx.captured_queries if not q["sql"].startswith("SET search_path")]
-    assert len(queries) <= 14
+    """A catalogue page the page cache does not answer (a visitor with a session): ≤ 14 queries
+    once the process keeps the tenant's chrome (cms.chrome), ≤ 30 on the first render after a
+    purge. Counted without django-tenants' `SET search_path` statements; includes routing,
+    session and the page's own queries."""
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(
+                path, HTTP_HOST=host("heinsberg"), HTTP_COOKIE="sessionid=kein-gueltiger-schluessel"
+            )
+        assert response.status_code == 200 and not response.has_header("X-Page-Cache")
+        return len([q for q in ctx.captured_queries if not q["sql"].startswith("SET search_pa")])
+
+    assert count() <= 30
+    assert count() <= 14
 
 
 @pytest.mark.parametrize(
@@ -216,7 +224,8 @@ def test_local_edit_reaches_the_read_model_after_commit(
             local.save()
     finally:
         app.conf.task_always_eager = False
-    assert len(callbacks) == 1
+    # one read-model sync (besides the page cache's purge, cms.cache)
+    assert len([c for c in callbacks if "queue_offer_sync" in c.__qualname__]) == 1
     offer = ServiceOffer.objects.get(
         tenant=tenant("hueckelhoven"), service__leika_key="99050012104000"
     )
