@@ -195,18 +195,26 @@ CACHES = {
         "LOCATION": str(KREISPORTAL_HOME / "cache"),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # cached pages: ~400 service pages per portal and language; Django's default of 300
+        # entries would evict them all the time (production should use REDIS_URL)
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES["default"].update(
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {},
+        }
     )
 # The same store without the tenant prefix, for what belongs to no tenant: the stamp that tells
 # every process to forget its host → tenant lookups (tenants/lookup.py).
 CACHES["platform"] = {
     "BACKEND": CACHES["default"]["BACKEND"],
     "LOCATION": CACHES["default"]["LOCATION"],
+    "OPTIONS": CACHES["default"]["OPTIONS"],  # one directory: a smaller limit would cull both
     "KEY_PREFIX": "platform",
 }
 TENANT_LOOKUP_CACHE = "platform"
