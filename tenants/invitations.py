@@ -236,4 +236,3 @@ def do_accept_invitation(*, tenant: Tenant, token: str, password: str) -> Abstra
         invitation.save(update_fields=["accepted_at"])
         _audit(tenant.slug, "invitation_accepted", invitation.email, invitation=invitation.pk)
     return user
-

@@ -399,7 +399,7 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
 
 
 def _sandbox_cancelled(request: HttpRequest, idp, pending: dict) -> HttpResponse:
-    """"Abbrechen – zurück zum Portal": as a real IdP does, a signed SAML response with the
+    """ "Abbrechen – zurück zum Portal": as a real IdP does, a signed SAML response with the
     status AuthnFailed, posted back to the portal (which returns the citizen to the tenant)."""
     from saml2.samlp import STATUS_AUTHN_FAILED, authn_request_from_string
 

@@ -461,7 +461,8 @@ FITCONNECT_ROUTING_API = env_str(
 )
 # the Self-Service-Portal's keys that sign destinations (routing: destinationSignature)
 FITCONNECT_PORTAL_JWKS = env_str(
-    "FITCONNECT_PORTAL_JWKS", "https://portal.auth-testing.fit-connect.fitko.dev/.well-known/jwks.json"
+    "FITCONNECT_PORTAL_JWKS",
+    "https://portal.auth-testing.fit-connect.fitko.dev/.well-known/jwks.json",
 )
 FITCONNECT_CLIENT_ID = env_str("FITCONNECT_CLIENT_ID")
 FITCONNECT_CLIENT_SECRET = env_str("FITCONNECT_CLIENT_SECRET")

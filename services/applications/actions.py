@@ -257,9 +257,7 @@ def do_request_review(*, application: Application, message: str) -> Application:
         raise ApplicationRefused("Nur ein noch nicht eingereichter Vorgang kann zur Prüfung gehen.")
     application.review = Review.PENDING
     application.save(update_fields=["review", "updated"])
-    _record(
-        application, actor=str(application.citizen), action="review_requested", message=message
-    )
+    _record(application, actor=str(application.citizen), action="review_requested", message=message)
     return application
 
 
@@ -649,10 +647,14 @@ def do_reconcile(*, min_age_seconds: int = 60) -> dict[str, int]:
     for application in settled.filter(status=Status.CANCELLED, payment__status="paid"):
         do_mark_paid(payment=application.payment)
         counts["refunded"] += 1
-    stranded = base.filter(
-        Q(updated__lte=cutoff) | Q(pk__in=just_paid),
-        status__in=[Status.SUBMITTED, Status.PAID, Status.IN_PROGRESS],
-    ).exclude(form__handling__in=[CLERK, *_completed_elsewhere()]).exclude(review=Review.PENDING)
+    stranded = (
+        base.filter(
+            Q(updated__lte=cutoff) | Q(pk__in=just_paid),
+            status__in=[Status.SUBMITTED, Status.PAID, Status.IN_PROGRESS],
+        )
+        .exclude(form__handling__in=[CLERK, *_completed_elsewhere()])
+        .exclude(review=Review.PENDING)
+    )
     for application in stranded:
         if application.payment_id and application.payment.status != Payment.Status.PAID:
             continue

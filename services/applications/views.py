@@ -170,7 +170,7 @@ def _identity_rows(citizen: Citizen, level_label: str) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, slug: str) -> HttpResponse:
-    """"Angaben prüfen" (GOV.UK's check your answers): every answer and the data from the
+    """ "Angaben prüfen" (GOV.UK's check your answers): every answer and the data from the
     identity provider, each with "ändern", before "verbindlich absenden". Submitting here is
     the binding step: at "substanziell" or higher the IdP is asked again (ForceAuthn), and
     the proof comes back to this page."""

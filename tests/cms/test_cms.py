@@ -367,9 +367,7 @@ def test_german_stays_the_default_whatever_the_browser_prefers(client, db):
     assert 'lang="de"' in html and "Zum Inhalt springen" in html
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/aktuelles/", "/impressum/", "/leistungen/99008001012000/"]
-)
+@pytest.mark.parametrize("path", ["/", "/aktuelles/", "/impressum/", "/leistungen/99008001012000/"])
 def test_queries_per_page_are_bounded(client, db, path):
     """A page the page cache does not answer (a visitor with a session) costs ≤ 10 queries once
     the process has rendered the tenant's chrome (cms.chrome); right after a purge, when the
