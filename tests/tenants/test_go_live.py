@@ -83,6 +83,7 @@ def test_katalog_pruefen_needs_the_catalogue_permission(musterstadt):
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()  # what the fixtures printed (log lines of the tenant's creation)
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
