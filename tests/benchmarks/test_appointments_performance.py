@@ -79,7 +79,7 @@ def test_free_slot_search_over_60_days_at_8_offices(
             api_timings.append(time.perf_counter() - started)
         slots = sum(len(office.starts) for office in offices)
         assert all(found) and slots > 0 and answer.status_code == 200
-        with django_assert_max_num_queries(15) as captured:
+        with django_assert_max_num_queries(20) as captured:
             page = Client().get(
                 f"/termine/{schedules[0].pk}/",
                 {"leistung": ID_CARD},
@@ -87,7 +87,8 @@ def test_free_slot_search_over_60_days_at_8_offices(
             )
         assert page.status_code == 200
         # the month's slots: schedule, services, exceptions, busy intervals (one UNION) —
-        # however many days and bookings; the rest is the portal's frame (site, branding, menu)
+        # however many days and bookings; the rest is the portal's frame (site, branding, menu,
+        # portal list and easy-read links, read once per process after a purge)
         own = [q for q in captured.captured_queries if "appointments_" in q["sql"]]
         assert len(own) == 4, [q["sql"][:80] for q in own]
     benchmark_report(

@@ -116,7 +116,9 @@ def test_cadastre_status_page_follows_the_order_without_a_reload(  # noqa: F811
         # a second tab: the order's status page, waiting for the fee
         status = page.context.new_page()
         status.goto(f"{kreis}/konto/")
-        status.locator("main").get_by_role("link", name="Liegenschaftskarte (Auszug)").first.click()
+        # Erika may have older orders from other tests: the one waiting for its fee
+        waiting = status.locator("main li").filter(has_text="wartet auf Zahlung")
+        waiting.get_by_role("link", name="Liegenschaftskarte (Auszug)").first.click()
         region = status.locator("#order-status")
         expect(region).to_contain_text("wartet auf Zahlung")
         expect(region).to_have_attribute("aria-live", "polite")
