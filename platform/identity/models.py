@@ -46,3 +46,18 @@ class TenantSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_slug}:{self.session_key[:6]}…"
+
+
+class SamlLogin(models.Model):
+    """A SAML login of a broker session: which NameID and SessionIndex the identity provider
+    issued, so that a LogoutRequest from the IdP (which carries no cookie of ours) finds the
+    broker sessions to end. `name_id_hash` is the SHA-256 of the NameID: the row itself holds
+    no identifier of the citizen. Purged with its broker session."""
+
+    broker_session_key = models.CharField(max_length=64, db_index=True)
+    name_id_hash = models.CharField(max_length=64, db_index=True)
+    session_index = models.CharField(max_length=200, blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"SAML login {self.session_index or '-'}"

@@ -57,6 +57,10 @@ def sp_entity_id() -> str:
     return f"{public_base()}/saml/metadata/"
 
 
+def sp_slo_url() -> str:
+    return f"{public_base()}/saml/slo/"
+
+
 def idp_entity_id() -> str:
     return settings.SAML_IDP_ENTITY_ID or f"{public_base()}/sandbox-idp/metadata/"
 
@@ -77,6 +81,12 @@ def _sp_settings(idp_metadata: str | None) -> dict:
                 "endpoints": {
                     "assertion_consumer_service": [
                         (f"{public_base()}/saml/acs/", BINDING_HTTP_POST)
+                    ],
+                    # Single Logout (kreisportal.identity.slo): the IdP's LogoutRequest and
+                    # LogoutResponse arrive here over either front-channel binding
+                    "single_logout_service": [
+                        (sp_slo_url(), BINDING_HTTP_REDIRECT),
+                        (sp_slo_url(), BINDING_HTTP_POST),
                     ],
                 },
                 "authn_requests_signed": True,
@@ -106,6 +116,10 @@ def _idp_settings(sp_metadata: str | None) -> dict:
                 "endpoints": {
                     "single_sign_on_service": [
                         (f"{public_base()}/sandbox-idp/sso/", BINDING_HTTP_REDIRECT)
+                    ],
+                    "single_logout_service": [
+                        (f"{public_base()}/sandbox-idp/slo/", BINDING_HTTP_REDIRECT),
+                        (f"{public_base()}/sandbox-idp/slo/", BINDING_HTTP_POST),
                     ],
                 },
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],

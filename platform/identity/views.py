@@ -21,9 +21,9 @@ from saml2.response import StatusError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
 from kreisportal.http import safe_local_path
-from kreisportal.identity import levels, saml, stepup
-from kreisportal.identity.broker import end_all_sessions, issue_login_code
-from kreisportal.identity.models import ConsumedAssertion
+from kreisportal.identity import levels, saml, slo, stepup
+from kreisportal.identity.broker import issue_login_code
+from kreisportal.identity.models import ConsumedAssertion, SamlLogin, TenantSession
 from kreisportal.identity.personas import PERSONAS
 from tenants.models import Domain, Tenant
 
@@ -257,9 +257,32 @@ def acs(request: HttpRequest) -> HttpResponse:
             log="ForceAuthn answered with an old authentication",
         )
     identity["level"] = level
+    previous_key = request.session.session_key
     request.session.cycle_key()
+    if previous_key:  # a login again (higher level, ForceAuthn): logout must still reach all
+        for model in (TenantSession, SamlLogin):
+            model.objects.filter(broker_session_key=previous_key).update(
+                broker_session_key=request.session.session_key
+            )
     request.session["identity"] = identity
+    _remember_saml_login(request, response)
     return _return_to_tenant(request, pending, identity)
+
+
+def _remember_saml_login(request: HttpRequest, response) -> None:
+    """Keep what Single Logout needs: the NameID and SessionIndex of this login, in the broker
+    session (for "Abmelden (überall)") and by the NameID's hash (for the IdP's LogoutRequest,
+    which carries no cookie of ours)."""
+    name_id = response.name_id
+    if name_id is None or not (name_id.text or "").strip():
+        return
+    request.session["saml_login"] = {"name_id": slo.name_id_record(name_id)}
+    indexes = [s.session_index for s in response.assertion.authn_statement if s.session_index]
+    SamlLogin.objects.create(
+        broker_session_key=request.session.session_key,
+        name_id_hash=slo.name_id_hash(name_id.text),
+        session_index=(indexes[0] if indexes else "")[:200],
+    )
 
 
 def oidc_callback(request: HttpRequest) -> HttpResponse:
@@ -283,18 +306,6 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     request.session.cycle_key()
     request.session["identity"] = identity
     return _return_to_tenant(request, broker_pending, identity)
-
-
-def logout(request: HttpRequest) -> HttpResponse:
-    """End the broker session and every tenant session it created; back to the tenant."""
-    key = request.session.session_key
-    if key:
-        end_all_sessions(key)
-    request.session.flush()
-    tenant = Tenant.objects.portals().filter(slug=request.GET.get("tenant", "")).first()
-    if tenant is not None:  # the tenant confirms what happened (services.accounts)
-        return HttpResponseRedirect(_tenant_url(request, tenant, "/konto/abgemeldet/"))
-    return HttpResponseRedirect("/")
 
 
 def metadata(request: HttpRequest) -> HttpResponse:
@@ -353,6 +364,8 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
                 "requested": levels.describe(requested),
                 "force": force,
                 "display": _display_information(message),
+                # the sandbox IdP's own session, which Single Logout ends (slo.sandbox_session)
+                "idp_session": slo.sandbox_session(request),
             },
         )
     pending = request.session.pop("sandbox_request", None)
@@ -387,7 +400,7 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
         **resp_args,
     )
     encoded = base64.b64encode(str(response).encode()).decode()
-    return TemplateResponse(
+    answer = TemplateResponse(
         request,
         "identity/post_response.html",
         {
@@ -396,6 +409,10 @@ def sandbox_sso(request: HttpRequest) -> HttpResponse:
             "relay_state": pending["relay_state"],
         },
     )
+    slo.start_sandbox_session(
+        answer, name_id=persona["attributes"]["pseudonym"], label=persona["label"]
+    )
+    return answer
 
 
 def _sandbox_cancelled(request: HttpRequest, idp, pending: dict) -> HttpResponse:
