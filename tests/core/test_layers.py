@@ -37,3 +37,27 @@ def test_the_checker_sees_real_imports(tmp_path, monkeypatch, contract):
         '"payments"]\n\n' + contract
     )
     assert lint_imports(config_filename=str(config), no_cache=True) == 1
+
+
+def test_every_platform_module_has_a_layer():
+    """A new module of the platform package must be placed in the contract, or the checker
+    silently ignores what it imports (as happened to kreisportal.text)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in config["contracts"] if c["id"] == "layers")["layers"]
+    named = {
+        name.strip().removeprefix("kreisportal.")
+        for layer in layers
+        for alternatives in layer.split(":")
+        for name in alternatives.split("|")
+        if name.strip().startswith("kreisportal.")
+    }
+    modules = {
+        path.stem if path.is_file() else path.name
+        for path in (ROOT / "platform").iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__")
+        or (path.is_dir() and (path / "__init__.py").exists())
+    }
+    modules -= {"migrations", "settings"} - named  # not imported by the app's code
+    assert modules - named == set()
