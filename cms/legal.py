@@ -69,6 +69,14 @@ def missing_legal_kinds() -> list[str]:
     return [label for value, label in LegalKind.choices if value not in present]
 
 
+def legal_pages_to_complete() -> list[LegalPage]:
+    """The published legal pages whose text still has a place marked TO_COMPLETE (the drafts'
+    markers were published as they were): the go-live checklist refuses them."""
+    order = [value for value, _ in LegalKind.choices]
+    pages = LegalPage.objects.live().filter(body__contains=TO_COMPLETE).only("title", "kind")
+    return sorted(pages, key=lambda page: order.index(page.kind))
+
+
 def statement_review_overdue(today: date | None = None) -> bool:
     """True when the published accessibility statement was last reviewed over a year ago (or
     never): the dashboard then reminds the editors (the EU model asks for a yearly review)."""

@@ -10,7 +10,7 @@ from cms.actions import create_accessibility_pages, create_legal_drafts, set_up_
 from cms.branding import BrandingSettings
 from cms.cache import purge_tenant_page_cache
 from cms.district_news.models import DistrictNewsItem
-from cms.legal import missing_legal_kinds
+from cms.legal import TO_COMPLETE, LegalKind, legal_pages_to_complete, missing_legal_kinds
 from cms.news import NewsArticlePage
 from tenants.errors import TenantActionError
 from tenants.models import Tenant
@@ -31,6 +31,11 @@ def add_go_live_items(*, tenant: Tenant, open_items: list[str]) -> None:
 
     with tenant_context(tenant):
         open_items.extend(f"{label} veröffentlichen" for label in missing_legal_kinds())
+        open_items.extend(
+            f"{LegalKind(page.kind).label}: die mit „{TO_COMPLETE}“ markierten Stellen "
+            "ausfüllen und neu veröffentlichen"
+            for page in legal_pages_to_complete()
+        )
         site = Site.objects.filter(is_default_site=True).first()
         if site is None or BrandingSettings.for_site(site).logo_id is None:
             open_items.append("Branding festlegen (Logo und Farben)")

@@ -14,6 +14,7 @@ from services.local.checklist import OFFICES_OPEN, REVIEW_OPEN
 from services.local.models import Office
 from tenants.actions import catalogue_reviewed, do_create_tenant, open_go_live_items
 from tenants.models import Tenant, TenantAuditEntry
+from tests.support.legal import complete_and_publish_legal_pages
 
 HOST = "musterstadt.localhost"
 
@@ -112,12 +113,10 @@ def complete_checklist(tenant: Tenant) -> None:
     from wagtail.models import Site
 
     from cms.branding import BrandingSettings
-    from cms.legal import LegalPage
     from tenants.actions import do_record_catalogue_review
 
     with schema_context(tenant.schema_name):
-        for page in LegalPage.objects.all():
-            page.save_revision().publish()
+        complete_and_publish_legal_pages()
         logo = get_image_model()(
             title="Logo",
             file=ContentFile(
@@ -145,3 +144,40 @@ def test_cli_go_live_switches_once_the_checklist_is_green(capsys, musterstadt):
     assert "musterstadt is live" in out
     assert Tenant.objects.get(pk=musterstadt.pk).status == Tenant.Status.ACTIVE
     assert TenantAuditEntry.objects.filter(tenant_slug="musterstadt", action="went_live").exists()
+
+
+def test_legal_pages_published_with_places_still_marked_keep_the_checklist_open(musterstadt):
+    """Publishing a draft as it came (with its „BITTE ERGÄNZEN“ places) is not enough to go
+    live; once the places are filled in and published again, the item closes."""
+    from cms.legal import TO_COMPLETE, LegalPage
+    from tenants.actions import do_go_live
+    from tenants.errors import TenantActionError
+
+    complete_checklist(musterstadt)
+    with schema_context(musterstadt.schema_name):
+        privacy = LegalPage.objects.get(kind="datenschutz")
+        privacy.body += f"<p><b>[{TO_COMPLETE}: Speicherdauer]</b></p>"
+        privacy.save_revision().publish()
+    open_items = open_go_live_items(musterstadt)
+    assert open_items == [
+        f"Datenschutzerklärung: die mit „{TO_COMPLETE}“ markierten Stellen ausfüllen und neu "
+        "veröffentlichen"
+    ]
+    with pytest.raises(TenantActionError) as refused:
+        do_go_live(tenant=musterstadt, actor="test")
+    assert "kann noch nicht live gehen" in refused.value.for_admin
+    assert TO_COMPLETE in refused.value.for_admin
+    assert Tenant.objects.get(pk=musterstadt.pk).is_preparing
+    # a marker in an unpublished draft does not count: the published text is what citizens read
+    with schema_context(musterstadt.schema_name):
+        privacy = LegalPage.objects.get(kind="datenschutz")
+        privacy.body = privacy.body.replace(f"<p><b>[{TO_COMPLETE}: Speicherdauer]</b></p>", "")
+        privacy.save_revision().publish()
+        impressum = LegalPage.objects.get(kind="impressum")
+        impressum.body += f"<p><b>[{TO_COMPLETE}: noch ein Absatz]</b></p>"
+        impressum.save_revision()  # a draft, not published
+    assert open_go_live_items(musterstadt) == []
+    # another portal's markers are not Musterstadt's
+    assert not any(
+        TO_COMPLETE in item for item in open_go_live_items(Tenant.objects.get(slug="gangelt"))
+    )

@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 
 from cms.legal import TO_COMPLETE, LegalPage
 from tenants.models import Tenant
+from tests.support.legal import complete_and_publish_legal_pages
 
 ADMIN_HOST = f"admin.{settings.BASE_DOMAIN}"
 
@@ -371,8 +372,7 @@ def test_go_live_is_refused_while_the_checklist_is_open_then_switches(it_admin, 
     assert "<li>Impressum veröffentlichen</li>" in dashboard
     assert "Branding festlegen" in dashboard and "angemeldet" not in dashboard  # signed in now
     with schema_context(tenant.schema_name):
-        for page in LegalPage.objects.all():
-            page.save_revision().publish()
+        complete_and_publish_legal_pages()
         logo = get_image_model()(
             title="Logo",
             file=ContentFile(
