@@ -15,12 +15,20 @@ INTEREST_REASONS = [
 ]
 
 
+# cited by name: the provision's paragraph could not be checked offline (see the closing note)
+LEGAL_BASIS = "Vermessungs- und Katastergesetz NRW (VermKatG NRW)"
+
+
 class InterestForm(forms.Form):
     """Owner data for anyone but the owner: the NRW cadastral law asks for a legitimate
     interest, stated by the citizen and checked by a clerk."""
 
     grund = forms.ChoiceField(
         label=_("Ihr Anlass"),
+        help_text=_(
+            "Die Namen der Eigentümer gibt das Katasteramt nur heraus, wenn Sie ein berechtigtes "
+            "Interesse darlegen (Vermessungs- und Katastergesetz NRW – VermKatG NRW)."
+        ),
         choices=[("", _("– bitte wählen –")), *INTEREST_REASONS],
         error_messages={"required": _("Bitte wählen Sie Ihren Anlass.")},
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from services.applications.handlers import AutomatedHandler, handlers
 from services.applications.models import Status
 from services.fulfillment.documents import render_extract
+from services.fulfillment.forms import LEGAL_BASIS
 from services.fulfillment.models import FEES, CadastralOrder, Product
 from tenants.selectors import district_portal_url
 
@@ -51,6 +52,11 @@ class CadastralExtractHandler(AutomatedHandler):
             rows += [
                 ("Berechtigtes Interesse", data.get("interest_reason", "")),
                 ("Begründung", data["interest_statement"]),
+                (
+                    "Rechtsgrundlage",
+                    f"{LEGAL_BASIS}: Eigentümerangaben nur bei dargelegtem berechtigtem "
+                    "Interesse – bitte prüfen, ob es glaubhaft dargelegt ist",
+                ),
             ]
         return rows
 

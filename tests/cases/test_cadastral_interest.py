@@ -85,6 +85,7 @@ def test_someone_else_states_an_interest_and_a_clerk_approves(
     page = asked.content.decode()
     assert asked.status_code == 200 and "berechtigtes Interesse" in page
     assert 'name="begruendung"' in page and "Gebühr" in page
+    assert "Vermessungs- und Katastergesetz NRW – VermKatG NRW" in page  # the legal basis
     # too short a reason: the error summary, the choice kept, still nothing placed
     short = hannah.post(
         ORDER,
@@ -125,6 +126,7 @@ def test_someone_else_states_an_interest_and_a_clerk_approves(
     assert application.reference in clerk.get("/cms/antraege/", **host).content.decode()
     detail = clerk.get(f"/cms/antraege/{application.pk}/", **host).content.decode()
     assert INTEREST["begruendung"] in detail and "Kauf- oder Vertragsverhandlungen" in detail
+    assert "Rechtsgrundlage" in detail and "Vermessungs- und Katastergesetz NRW" in detail
     with django_capture_on_commit_callbacks(execute=True):
         approved = clerk.post(
             f"/cms/antraege/{application.pk}/",
