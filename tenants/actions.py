@@ -209,6 +209,11 @@ def do_resume_tenant(*, tenant: Tenant, actor: str = "") -> Tenant:
     return _set_status(tenant, _status_before_suspension(tenant), "resumed", actor)
 
 
+def status_after_resume(tenant: Tenant) -> str:
+    """The status a suspended portal returns to when resumed (live, or in preparation)."""
+    return _status_before_suspension(tenant)
+
+
 def _status_before_suspension(tenant: Tenant) -> str:
     last = (
         TenantAuditEntry.objects.filter(tenant_slug=tenant.slug, action="suspended")

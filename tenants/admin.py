@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -151,6 +152,52 @@ class InvitationForm(forms.Form):
         max_length=150,
         help_text="An diese Adresse geht der Einladungslink; sie ist später der Benutzername.",
     )
+
+
+# What citizens see and what becomes of running business when a portal is suspended or resumed:
+# shown on the confirmation page and repeated (short) in the message after the action. True to
+# kreisportal.middleware.SuspendedTenantMiddleware (every path but /cms/ and /static/ answers 503)
+# and the identity provider's refusal of suspended portals.
+SUSPEND_EFFECTS = (
+    "Bürgerinnen und Bürger sehen auf jeder Seite des Portals – auch unter seinen weiteren "
+    "Domains – nur den Hinweis „Das Portal ist vorübergehend nicht erreichbar“ (HTTP 503 mit "
+    "„später erneut versuchen“, damit Suchmaschinen nichts aus ihrem Verzeichnis löschen).",
+    "Niemand kann sich anmelden: Konto, Postfach und gebuchte Termine sind für Bürgerinnen und "
+    "Bürger nicht erreichbar.",
+    "Es können keine Anträge gestellt, keine Zahlungen begonnen oder abgeschlossen und keine "
+    "Termine gebucht, verschoben oder abgesagt werden.",
+    "Laufende Anträge bleiben unverändert erhalten; Redaktion und Sachbearbeitung arbeiten im "
+    "CMS (/cms/) weiter, Hintergrundaufgaben (Zustellung, automatisch erledigte Anträge) laufen "
+    "weiter. Was dabei ins Postfach geht, lesen Bürgerinnen und Bürger nach dem Entsperren.",
+    "Bereits gebuchte Zahlungen bleiben gebucht. Offene Zahlungen bleiben offen: Rückmeldungen "
+    "der Zahlungsdienstleister an das Portal werden während der Sperre abgewiesen und von den "
+    "Anbietern später erneut zugestellt; Bürgerinnen und Bürger bezahlen nach dem Entsperren.",
+    "Gebuchte Termine bleiben bestehen.",
+)
+SUSPENDED_DONE = (
+    "gesperrt. Bürgerinnen und Bürger sehen jetzt „Das Portal ist vorübergehend nicht "
+    "erreichbar“; Anmelden, Anträge, Zahlungen und Termine sind bis zum Entsperren nicht "
+    "möglich. Laufende Anträge und gebuchte Zahlungen und Termine bleiben erhalten."
+)
+RESUME_EFFECTS = {
+    Tenant.Status.ACTIVE: (
+        "Das Portal ist sofort wieder für alle erreichbar: Anmelden, Anträge, Zahlungen und "
+        "Termine funktionieren wieder wie vor der Sperre.",
+        "Offene Zahlungen können jetzt abgeschlossen werden; Rückmeldungen der "
+        "Zahlungsdienstleister, die während der Sperre abgewiesen wurden, kommen erneut an.",
+    ),
+    Tenant.Status.PREPARING: (
+        "Das Portal war vor der Sperre in Vorbereitung und kehrt dorthin zurück: Bürgerinnen "
+        "und Bürger sehen wieder „Unser Bürgerportal ist bald verfügbar“.",
+        "Live geht es erst, wenn die Checkliste erfüllt ist und es live geschaltet wird.",
+    ),
+}
+RESUMED_DONE = {
+    Tenant.Status.ACTIVE: "entsperrt. Das Portal ist wieder für alle Bürgerinnen und Bürger "
+    "erreichbar; Anmelden, Anträge, Zahlungen und Termine funktionieren wieder.",
+    Tenant.Status.PREPARING: "entsperrt und wieder in Vorbereitung. Bürgerinnen und Bürger "
+    "sehen „bald verfügbar“, bis das Portal live geschaltet wird.",
+}
 
 
 def _tenant_url(request: HttpRequest, tenant: Tenant, path_: str) -> str:
@@ -415,13 +462,70 @@ class TenantAdmin(admin.ModelAdmin):
     def go_live(self, request, queryset):
         self._run(request, queryset, actions.do_go_live, "ist live")
 
-    @admin.action(description="Ausgewählte Mandanten sperren")
+    @admin.action(description="Ausgewählte Mandanten sperren …")
     def suspend_tenants(self, request, queryset):
-        self._run(request, queryset, actions.do_suspend_tenant, "gesperrt")
+        """Confirmed on a page that says what citizens will see; then suspended."""
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_status_change(request, queryset, "suspend_tenants", suspend=True)
+        for tenant in queryset:
+            try:
+                actions.do_suspend_tenant(tenant=tenant, actor=request.user.get_username())
+            except TenantActionError as exc:
+                self.message_user(request, exc.for_admin, messages.ERROR)
+            else:
+                self.message_user(request, f"{tenant.name}: {SUSPENDED_DONE}", messages.SUCCESS)
+        return None
 
-    @admin.action(description="Ausgewählte Mandanten entsperren")
+    @admin.action(description="Ausgewählte Mandanten entsperren …")
     def resume_tenants(self, request, queryset):
-        self._run(request, queryset, actions.do_resume_tenant, "entsperrt")
+        """Confirmed on a page that says what citizens will see; then resumed."""
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_status_change(request, queryset, "resume_tenants", suspend=False)
+        for tenant in queryset:
+            try:
+                tenant = actions.do_resume_tenant(tenant=tenant, actor=request.user.get_username())
+            except TenantActionError as exc:
+                self.message_user(request, exc.for_admin, messages.ERROR)
+            else:
+                done = RESUMED_DONE[Tenant.Status(tenant.status)]
+                self.message_user(request, f"{tenant.name}: {done}", messages.SUCCESS)
+        return None
+
+    def _confirm_status_change(
+        self, request: HttpRequest, queryset: QuerySet[Tenant], action: str, *, suspend: bool
+    ) -> TemplateResponse:
+        """The page between choosing "sperren"/"entsperren" and doing it: which portals, what
+        their citizens will see, what happens to running applications, payments and
+        appointments. Portals the action does not apply to are named, not hidden."""
+        tenants = list(queryset.order_by("name"))
+        if suspend:
+            affected = [t for t in tenants if not t.is_suspended]
+            skipped = [(t, "ist schon gesperrt") for t in tenants if t.is_suspended]
+            groups = [(None, SUSPEND_EFFECTS, affected)] if affected else []
+        else:
+            affected = [t for t in tenants if t.is_suspended]
+            skipped = [(t, "ist nicht gesperrt") for t in tenants if not t.is_suspended]
+            groups = []
+            for status, effects in RESUME_EFFECTS.items():
+                members = [t for t in affected if actions.status_after_resume(t) == status]
+                if members:
+                    groups.append((Tenant.Status(status).label, effects, members))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Mandanten sperren" if suspend else "Mandanten entsperren",
+            "suspend": suspend,
+            "action": action,
+            "groups": groups,
+            "skipped": skipped,
+            "affected": affected,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        response = TemplateResponse(
+            request, "admin/tenants/tenant/status_confirmation.html", context
+        )
+        add_never_cache_headers(response)
+        return response
 
     @admin.action(description="Ausgewählten Mandanten löschen (nach Sicherung des Schemas) …")
     def delete_tenants_with_backup(self, request, queryset):

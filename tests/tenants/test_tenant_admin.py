@@ -82,21 +82,71 @@ def test_bad_input_in_the_admin_rerenders_with_messages_and_creates_nothing(it_a
     assert Tenant.objects.count() == before
 
 
-def test_suspend_and_resume_actions(it_admin, client):
+def _status_action(client, action: str, tenants, **extra):
+    return client.post(
+        "/admin/tenants/tenant/",
+        {"action": action, "_selected_action": [t.pk for t in tenants], **extra},
+        HTTP_HOST=ADMIN_HOST,
+        follow=True,
+    )
+
+
+def test_suspend_and_resume_are_confirmed_and_say_what_citizens_see(it_admin, client):
     gangelt = Tenant.objects.get(slug="gangelt")
-    it_admin.post(
-        "/admin/tenants/tenant/",
-        {"action": "suspend_tenants", "_selected_action": [gangelt.pk]},
-        HTTP_HOST=ADMIN_HOST,
-    )
-    assert Tenant.objects.get(slug="gangelt").is_suspended
-    assert client.get("/", HTTP_HOST=f"gangelt.{PUBLIC}").status_code == 503
-    it_admin.post(
-        "/admin/tenants/tenant/",
-        {"action": "resume_tenants", "_selected_action": [gangelt.pk]},
-        HTTP_HOST=ADMIN_HOST,
-    )
+    # choosing the action only shows what will happen
+    page = _status_action(it_admin, "suspend_tenants", [gangelt]).content.decode()
+    assert "vorübergehend nicht erreichbar" in page
+    assert "Niemand kann sich anmelden" in page
+    assert "keine Anträge gestellt, keine Zahlungen" in page
+    assert "Laufende Anträge bleiben unverändert erhalten" in page
+    assert "Offene Zahlungen bleiben offen" in page
+    assert 'name="confirmed" value="yes"' in page and "Jetzt sperren" in page
     assert not Tenant.objects.get(slug="gangelt").is_suspended
+    assert not TenantAuditEntry.objects.filter(tenant_slug="gangelt", action="suspended").exists()
+    # confirmed: suspended, and the message says what citizens see now
+    done = _status_action(it_admin, "suspend_tenants", [gangelt], confirmed="yes")
+    message = " ".join(str(m) for m in done.context["messages"])
+    assert "Gemeinde Gangelt: gesperrt." in message
+    assert "vorübergehend nicht erreichbar" in message and "bis zum Entsperren" in message
+    assert Tenant.objects.get(slug="gangelt").is_suspended
+    citizen = client.get("/", HTTP_HOST=f"gangelt.{PUBLIC}")
+    assert citizen.status_code == 503
+    assert "vorübergehend nicht erreichbar" in citizen.content.decode()
+    # resuming is confirmed the same way and says the portal is back for everyone
+    page = _status_action(it_admin, "resume_tenants", [gangelt]).content.decode()
+    assert "sofort wieder für alle erreichbar" in page and "Jetzt entsperren" in page
+    assert Tenant.objects.get(slug="gangelt").is_suspended
+    done = _status_action(it_admin, "resume_tenants", [gangelt], confirmed="yes")
+    message = " ".join(str(m) for m in done.context["messages"])
+    assert "Gemeinde Gangelt: entsperrt. Das Portal ist wieder für alle" in message
+    assert not Tenant.objects.get(slug="gangelt").is_suspended
+    assert client.get("/", HTTP_HOST=f"gangelt.{PUBLIC}").status_code == 200
+
+
+def test_confirmation_names_portals_the_action_does_not_apply_to(it_admin):
+    """Resuming a portal that was in preparation says it goes back to „bald verfügbar“; a
+    portal that is not suspended is named as not affected and left alone."""
+    from tenants.actions import do_create_tenant, do_suspend_tenant
+
+    preparing = do_create_tenant(
+        name="Stadt Musterstadt",
+        slug="musterstadt",
+        kind="municipality",
+        ags="05358008",
+        status=Tenant.Status.PREPARING,
+        actor="test",
+    )
+    do_suspend_tenant(tenant=preparing, actor="test")
+    wegberg = Tenant.objects.get(slug="wegberg")
+    page = _status_action(it_admin, "resume_tenants", [preparing, wegberg]).content.decode()
+    assert "kehrt dorthin zurück" in page and "bald verfügbar" in page
+    assert "Stadt Wegberg ist nicht gesperrt." in page
+    assert f'name="_selected_action" value="{wegberg.pk}"' not in page
+    done = _status_action(it_admin, "resume_tenants", [preparing], confirmed="yes")
+    message = " ".join(str(m) for m in done.context["messages"])
+    assert "entsperrt und wieder in Vorbereitung" in message
+    assert Tenant.objects.get(pk=preparing.pk).is_preparing
+    assert Tenant.objects.get(pk=wegberg.pk).status == Tenant.Status.ACTIVE
 
 
 def test_domain_added_in_the_admin_routes_at_once(it_admin):
