@@ -8,9 +8,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
+from cms.chrome import KeptViewRestrictionsMixin
 
 
-class ContentPage(Page):
+class ContentPage(KeptViewRestrictionsMixin, Page):
     intro = models.TextField(_("Einleitung"), blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("Inhalt"))
 

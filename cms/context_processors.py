@@ -10,35 +10,35 @@ from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 from cms.branding import BrandingSettings
-from cms.chrome import kept
-from cms.legal import legal_pages
+from cms.chrome import chrome_pages, kept
 from tenants.selectors import district_name, in_tenant_schema
 
 
 def _branding(request):
     def load():
         site = Site.find_for_request(request)
-        branding = BrandingSettings.for_site(site) if site else None
-        if branding is not None and branding.logo_id:
-            branding.logo  # noqa: B018 - loaded now, kept with the chrome (cms.chrome)
-        return branding
+        if site is None:
+            return None
+        # the settings row with its logo in one query (for_site creates a missing row)
+        branding = BrandingSettings.objects.select_related("logo").filter(site=site).first()
+        return branding if branding is not None else BrandingSettings.for_site(site)
 
     return kept(request, "branding", load)
 
 
-def _legal_pages(request):
-    return kept(request, "legal_pages", lambda: _with_urls(legal_pages()))
+def _pages(request) -> dict:
+    """Navigation, legal links and the Leichte-Sprache/Gebärdensprache links, read together
+    (cms.chrome.chrome_pages: one query)."""
 
+    def load() -> dict:
+        pages = chrome_pages(request, Site.find_for_request(request))
+        return {
+            "nav": _with_urls(pages["nav"]),
+            "legal": _with_urls(pages["legal"]),
+            "access": pages["access"],
+        }
 
-def _nav_pages(request):
-    def load():
-        site = Site.find_for_request(request)
-        if site is None:
-            return []
-        children = site.root_page.get_children().live().in_menu().only("title", "url_path")
-        return _with_urls(children)
-
-    return kept(request, "nav_pages", load)
+    return kept(request, "pages", load)
 
 
 def _with_urls(pages) -> list[Link]:
@@ -49,19 +49,6 @@ def _with_urls(pages) -> list[Link]:
 class Link:
     title: str
     url: str
-
-
-def _access_pages(request) -> dict[str, str]:
-    """URLs of the live Leichte-Sprache and Gebärdensprache pages (header of every page)."""
-    from cms.easy_read import EasyReadPage, SignLanguagePage
-
-    site = Site.find_for_request(request)
-    found = {}
-    for key, model in (("easy_read", EasyReadPage), ("sign_language", SignLanguagePage)):
-        page = model.objects.live().public().first()
-        if page is not None:
-            found[key] = page.get_url(request=request, current_site=site)
-    return found
 
 
 def portal(request) -> dict:
@@ -75,9 +62,7 @@ def portal(request) -> dict:
     return {
         **district,
         "branding": SimpleLazyObject(lambda: _branding(request)),
-        "legal_pages": SimpleLazyObject(lambda: _legal_pages(request)),
-        "nav_pages": SimpleLazyObject(lambda: _nav_pages(request)),
-        "access_pages": SimpleLazyObject(
-            lambda: kept(request, "access_pages", lambda: _access_pages(request))
-        ),
+        "legal_pages": SimpleLazyObject(lambda: _pages(request)["legal"]),
+        "nav_pages": SimpleLazyObject(lambda: _pages(request)["nav"]),
+        "access_pages": SimpleLazyObject(lambda: _pages(request)["access"]),
     }

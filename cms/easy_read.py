@@ -18,6 +18,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from cms.chrome import KeptViewRestrictionsMixin
+
 # The four parts § 4 BITV 2.0 names, in the order they are shown.
 PARTS = [
     ("content", _("Was es auf dieser Internet-Seite gibt")),
@@ -103,7 +105,7 @@ class SignLanguageBody(blocks.StreamBlock):
         block_counts = REQUIRED_ONCE
 
 
-class EasyReadPage(Page):
+class EasyReadPage(KeptViewRestrictionsMixin, Page):
     """Leichte Sprache: one per portal, below the start page."""
 
     intro = models.TextField(_("Einleitung"))
@@ -120,7 +122,7 @@ class EasyReadPage(Page):
         verbose_name = _("Leichte Sprache")
 
 
-class SignLanguagePage(Page):
+class SignLanguagePage(KeptViewRestrictionsMixin, Page):
     """Deutsche Gebärdensprache: one per portal, below the start page."""
 
     intro = models.TextField(_("Einleitung"))

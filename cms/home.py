@@ -10,10 +10,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from cms.blocks import ServiceKeyBlock
-from cms.chrome import kept
+from cms.chrome import KeptViewRestrictionsMixin, kept, public_q
 from cms.news import NewsArticlePage, district_news
 from services.models import LifeSituation, Service
-from services.selectors import district_tenant, portal_url
+from tenants.selectors import district, live_portal_links
 
 # The life situations most citizens look for, shown as tiles on every home page.
 CITIZEN_LIFE_SITUATIONS = [
@@ -32,7 +32,7 @@ CITIZEN_LIFE_SITUATIONS = [
 ]
 
 
-class HomePage(Page):
+class HomePage(KeptViewRestrictionsMixin, Page):
     """Start page of a tenant's portal (one per site; its root)."""
 
     intro = models.TextField(_("Einleitung"), blank=True)
@@ -91,7 +91,9 @@ class HomePage(Page):
         context["news"] = kept(
             request,
             "home-news",
-            lambda: list(NewsArticlePage.objects.live().public().order_by("-date", "-pk")[:3]),
+            lambda: list(
+                NewsArticlePage.objects.live().filter(public_q()).order_by("-date", "-pk")[:3]
+            ),
         )
         tenant = getattr(request, "tenant", None)
         if self.show_district_news and getattr(tenant, "kind", "") == "municipality":
@@ -110,8 +112,10 @@ class HomePage(Page):
     @staticmethod
     def _district_news(request) -> list:
         items = district_news(limit=3)
-        district = district_tenant() if items else None
-        base = portal_url(district, scheme=request.scheme, port=request.get_port(), path="")
+        # the district's address from the process's portal list (tenants.selectors: no query)
+        tenant = district() if items else None
+        links = live_portal_links(scheme=request.scheme, port=request.get_port()) if items else []
+        base = next((link.url[:-1] for link in links if tenant and link.slug == tenant.slug), "")
         for item in items:
             item.url = f"{base}{item.path}" if base else ""
         return items

@@ -14,6 +14,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.chrome import KeptViewRestrictionsMixin
+
 
 class LegalKind(models.TextChoices):
     IMPRESSUM = "impressum", _("Impressum")
@@ -21,7 +23,7 @@ class LegalKind(models.TextChoices):
     ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
 
 
-class LegalPage(Page):
+class LegalPage(KeptViewRestrictionsMixin, Page):
     kind = models.CharField(_("Art"), max_length=20, choices=LegalKind.choices)
     body = RichTextField(_("Text"), features=["h2", "h3", "bold", "italic", "link", "ul", "ol"])
     last_reviewed = models.DateField(_("zuletzt geprüft"), null=True, blank=True)

@@ -19,13 +19,13 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
-from cms.chrome import kept
+from cms.chrome import KeptViewRestrictionsMixin, kept, public_q
 from cms.district_news.models import DistrictNewsItem
 
 NEWS_PER_PAGE = 10
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(KeptViewRestrictionsMixin, RoutablePageMixin, Page):
     intro = models.TextField(_("Einleitung"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -38,7 +38,8 @@ class NewsIndexPage(RoutablePageMixin, Page):
         verbose_name = _("Nachrichtenübersicht")
 
     def articles(self):
-        return NewsArticlePage.objects.child_of(self).live().public().order_by("-date", "-pk")
+        articles = NewsArticlePage.objects.child_of(self).live().filter(public_q())
+        return articles.order_by("-date", "-pk")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -66,7 +67,7 @@ class NewsArticleTag(TaggedItemBase):
     )
 
 
-class NewsArticlePage(Page):
+class NewsArticlePage(KeptViewRestrictionsMixin, Page):
     date = models.DateField(_("Datum"), default=timezone.localdate)
     teaser = models.TextField(_("Anreißer"), max_length=400)
     image = models.ForeignKey(

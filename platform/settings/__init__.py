@@ -86,6 +86,9 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "kreisportal.views.unknown_host"
 # behind the backend's back (raw SET or set_config; tenants/clone.py strips them from pg_dump's
 # script). tests/core/test_connections.py checks all of this on one reused connection.
 TENANT_LIMIT_SET_CALLS = env_bool("TENANT_LIMIT_SET_CALLS", True)
+# Content-type ids kept per schema across requests instead of forgotten on every schema switch
+# (tenants/content_types.py: Wagtail reads a page's content type to serve it).
+EXTRA_SET_TENANT_METHOD_PATH = "tenants.content_types.keep_content_types"
 
 _BOTH = [
     "django.contrib.auth",
