@@ -84,4 +84,6 @@ def report_barrier(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report_barrier_thanks(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "cms/barrier_report_thanks.html", {})
+    """The confirmation names the address the report was sent to (the tenant's contact)."""
+    contact = getattr(getattr(request, "tenant", None), "contact_email", "")
+    return TemplateResponse(request, "cms/barrier_report_thanks.html", {"contact_email": contact})
