@@ -4,12 +4,13 @@ as CSS custom properties. Colour pairs below WCAG AA (4.5:1 for text) are refuse
 from __future__ import annotations
 
 import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, Panel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))
@@ -37,6 +38,34 @@ def relative_luminance(hex_colour: str) -> float:
 def contrast_ratio(first: str, second: str) -> float:
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+class BrandingPreviewPanel(Panel):
+    """The live preview in the branding form: the portal's header, a link, a button and the
+    footer drawn with the colours, font, logo and header variant being edited, updated by a
+    small script (cms/static/cms/branding-preview.js) as the editor changes a field. It only
+    shows; the contrast rule is enforced by BrandingSettings.clean when the form is saved."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "cms/admin/branding_preview.html"
+
+        class Media:
+            js = ["cms/branding-preview.js"]
+            css = {"all": ["cms/branding-preview.css"]}
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            branding = self.instance
+            logo = getattr(branding, "logo", None)
+            context.update(
+                portal_name=getattr(getattr(self.request, "tenant", None), "name", "")
+                or "Kreisportal",
+                fonts_json=json.dumps(FONT_STACKS),
+                minimum_contrast=AA_TEXT_CONTRAST,
+                logo_url=logo.file.url if logo else "",
+                branding=branding,
+            )
+            return context
 
 
 @register_setting(icon="view")
@@ -81,6 +110,7 @@ class BrandingSettings(BaseSiteSetting):
     footer_text = models.CharField(_("Text in der Fußzeile"), max_length=300, blank=True)
 
     panels = [
+        BrandingPreviewPanel(),
         FieldPanel("logo"),
         MultiFieldPanel(
             [FieldPanel("primary_colour"), FieldPanel("accent_colour")], heading=_("Farben")

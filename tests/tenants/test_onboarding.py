@@ -188,7 +188,11 @@ def test_editors_open_and_save_branding_and_bad_contrast_is_still_refused(client
     url = f"/cms/settings/cms/brandingsettings/{site.pk}/"
     page = client.get(url, HTTP_HOST="wegberg.localhost")
     assert page.status_code == 200
-    assert "keinen Zugang" not in page.content.decode()
+    html = page.content.decode()
+    assert "keinen Zugang" not in html
+    # the live preview with its script; the refused pair below is refused by the server all the same
+    assert "data-branding-preview" in html and "cms/branding-preview.js" in html
+    assert "Stadt Wegberg" in html.split("data-branding-preview", 1)[1]
     data = {**BRANDING, "logo": logo_id or "", "footer_text": ""}
     refused = client.post(url, {**data, "accent_colour": "#ffdd00"}, HTTP_HOST="wegberg.localhost")
     assert refused.status_code == 200 and "Zu wenig Kontrast" in refused.content.decode()
