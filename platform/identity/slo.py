@@ -23,6 +23,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.response import LogoutResponse, StatusError
+from saml2.s_utils import UnsupportedBinding
 from saml2.saml import NameID
 from saml2.samlp import STATUS_SUCCESS
 from saml2.sigver import verify_redirect_signature
@@ -109,9 +110,12 @@ def _name_id(record: dict) -> NameID:
 
 def _slo_endpoint(entity, entity_id: str, typ: str) -> tuple[str, str]:
     """(binding, location) of the partner's SingleLogoutService, Redirect preferred."""
+    try:  # {binding: [endpoint, …]} of every binding the partner offers
+        offered = entity.metadata.single_logout_service(entity_id, None, typ=typ) or {}
+    except UnsupportedBinding:
+        offered = {}
     for binding in BINDINGS:
-        services = entity.metadata.single_logout_service(entity_id, binding, typ=typ) or []
-        for service in services:
+        for service in offered.get(binding, []):
             if service.get("location"):
                 return binding, service["location"]
     raise NoSingleLogout(entity_id)

@@ -55,7 +55,9 @@ def test_logout_ends_the_sessions_of_every_tenant_visited(browser):
     assert browser.get(f"http://{host('heinsberg')}/konto/").status_code == 200
     out = browser.post(f"http://{host('erkelenz')}/konto/abmelden/", {})
     assert out.status_code == 302 and "/auth/logout/" in out["Location"]
-    back = browser.get(out["Location"])
+    to_idp = browser.get(out["Location"])  # Single Logout: the IdP is asked too
+    assert "/sandbox-idp/slo/" in to_idp["Location"]
+    back = browser.get(browser.get(to_idp["Location"])["Location"])
     assert back["Location"].startswith(f"http://{host('erkelenz')}/")
     for slug in ("erkelenz", "heinsberg"):
         assert browser.get(f"http://{host(slug)}/konto/").status_code == 302

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from kreisportal.identity.actions import ASSERTION_GRACE, do_purge_expired_broker_records
-from kreisportal.identity.models import ConsumedAssertion, LoginCode, TenantSession
+from kreisportal.identity.models import ConsumedAssertion, LoginCode, SamlLogin, TenantSession
 from tests.support.sso import Browser, idp_login, query
 
 BASE = settings.BASE_DOMAIN
@@ -165,6 +165,9 @@ def test_purge_removes_expired_broker_records_in_the_public_schema(db):
             TenantSession.objects.create(
                 broker_session_key=broker_key, tenant_slug="erkelenz", session_key="t" * 32
             )
+            SamlLogin.objects.create(
+                broker_session_key=broker_key, name_id_hash="h" * 64, session_index="s"
+            )
     # a tenant's session of the same key is not the broker's and stays
     with schema_context("erkelenz"):
         tenant_store = SessionStore()
@@ -180,7 +183,8 @@ def test_purge_removes_expired_broker_records_in_the_public_schema(db):
         result.consumed_assertions,
         result.broker_sessions,
         result.tenant_session_links,
-    ) == (2, 1, 1, 2)
+        result.saml_logins,
+    ) == (2, 1, 1, 2, 2)
     with schema_context("public"):
         assert list(LoginCode.objects.values_list("pk", flat=True)) == [live_code.pk]
         assert set(ConsumedAssertion.objects.values_list("assertion_id", flat=True)) == {
@@ -190,6 +194,9 @@ def test_purge_removes_expired_broker_records_in_the_public_schema(db):
         assert Session.objects.filter(session_key=live_session).exists()
         assert not Session.objects.filter(session_key=dead_session).exists()
         assert list(TenantSession.objects.values_list("broker_session_key", flat=True)) == [
+            live_session
+        ]
+        assert list(SamlLogin.objects.values_list("broker_session_key", flat=True)) == [
             live_session
         ]
 

@@ -78,8 +78,11 @@ def test_sign_out_everywhere_says_what_happened(in_tenant):
     sign_in(visitor, ERKELENZ)
     out = visitor.post(f"http://{ERKELENZ}/konto/abmelden/", {})
     broker = visitor.get(out["Location"])
-    assert broker["Location"] == f"http://{ERKELENZ}/konto/abgemeldet/"
-    confirmation = visitor.get(broker["Location"])
+    # SAML Single Logout: through the identity provider and back (tests/identity/test_identity_slo)
+    idp = visitor.get(broker["Location"])
+    back = visitor.get(idp["Location"])
+    assert back["Location"] == f"http://{ERKELENZ}/konto/abgemeldet/"
+    confirmation = visitor.get(back["Location"])
     text = confirmation.content.decode()
     assert confirmation.status_code == 200 and "Sie sind abgemeldet" in text
     assert "allen anderen Portalen" in text and "Identitätsprovider" in text
