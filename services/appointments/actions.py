@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from services.accounts.models import Citizen
 from services.appointments import mail
@@ -187,10 +187,13 @@ def do_book_appointment(
     citizen: Citizen | None = None,
     client: str = "",
     base_url: str = "",
+    language: str = "",
     now: datetime | None = None,
 ) -> Appointment:
     """Hold a slot for HOLD_MINUTES and send the confirmation link. Raises BookingRefused
-    (SlotTaken with the next free starts when somebody else was faster)."""
+    (SlotTaken with the next free starts when somebody else was faster). `language`: the
+    citizen's UI language (the active one when not given); every e-mail about this
+    appointment is written in it."""
     now = now or timezone.now()
     try:
         items = booked_items(schedule, keys)
@@ -216,6 +219,7 @@ def do_book_appointment(
                 "citizen": citizen,
                 "services": items,
                 "client_key": client,
+                "language": mail.mail_language(language or get_language()),
                 "held_until": now + timedelta(minutes=HOLD_MINUTES),
             },
             counters,
@@ -331,6 +335,7 @@ def do_rebook_appointment(
                 "citizen_id": old.citizen_id,
                 "services": old.services,
                 "client_key": old.client_key,
+                "language": old.language,
             },
             counters,
         )

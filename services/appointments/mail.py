@@ -1,9 +1,12 @@
-"""E-mails to citizens (German first) and the ICS file of an appointment (icalendar, with the
-Europe/Berlin time zone so that calendars show the right time across a DST change)."""
+"""E-mails to citizens (in the language they booked in, German first) and the ICS file of an
+appointment (icalendar, with the Europe/Berlin time zone so that calendars show the right time
+across a DST change)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,6 +14,8 @@ from django.core.mail import EmailMessage
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
 
 from payments.amounts import euro
@@ -65,7 +70,7 @@ def what_to_bring(appointment: Appointment) -> list[dict]:
             documents.append(here.local_documents)
         fee = ""
         if here and here.fee_cents is not None:
-            fee = "gebührenfrei" if here.fee_cents == 0 else euro(here.fee_cents)
+            fee = _("gebührenfrei") if here.fee_cents == 0 else euro(here.fee_cents)
         elif service.fees:
             fee = service.fees
         result.append({"name": service.name, "documents": documents, "fee": fee})
@@ -117,48 +122,84 @@ def ics_bytes(appointment: Appointment, *, tenant_name: str, base_url: str = "")
     return cal.to_ical()
 
 
-def _send(subject: str, template: str, context: dict, to: str, attachment=None) -> None:
+def mail_language(code: str) -> str:
+    """One of the portal's languages for a citizen's e-mails; German when unknown."""
+    code = (code or "").split("-")[0].lower()
+    return code if code in {c for c, _ in settings.LANGUAGES} else settings.LANGUAGE_CODE
+
+
+# "Dienstag, 1. Dezember 2026, 09:30 Uhr"; day and month names come from Django's catalogue
+WHEN_FORMATS = {"de": r"l, j. F Y, H:i \U\h\r", "en": "l, j F Y, H:i", "nl": r"l j F Y, H:i \u\u\r"}
+
+
+def when(appointment: Appointment) -> str:
+    """The appointment's start in the active language, in Berlin time."""
+    language = mail_language(translation.get_language())
+    return dateformat.format(appointment.starts.astimezone(BERLIN), WHEN_FORMATS[language])
+
+
+def in_booking_language(send: Callable[..., None]) -> Callable[..., None]:
+    """Run a sender (subject, body, dates) in the language the citizen booked in, whatever the
+    language of the request or task that sends it; German when none is known."""
+
+    @wraps(send)
+    def wrapper(appointment: Appointment, **kwargs) -> None:
+        with translation.override(mail_language(appointment.language)):
+            send(appointment, **kwargs)
+
+    return wrapper
+
+
+def _send(appointment: Appointment, subject, template: str, context: dict, attachment=None) -> None:
     message = EmailMessage(
-        subject=subject,
-        body=render_to_string(template, context),
+        subject=str(subject),
+        body=render_to_string(
+            template,
+            {
+                **context,
+                "appointment": appointment,
+                "office": appointment.schedule.office,
+                "when": when(appointment),
+            },
+        ),
         from_email=None,
-        to=[to],
+        to=[appointment.email],
+        headers={"Content-Language": translation.get_language()},
     )
     if attachment:
         message.attach(*attachment)
     message.send()
 
 
+@in_booking_language
 def send_hold_mail(appointment: Appointment, *, base_url: str, tenant_name: str) -> None:
     _send(
-        f"Bitte bestätigen Sie Ihren Termin – {tenant_name}",
+        appointment,
+        _("Bitte bestätigen Sie Ihren Termin – %(tenant)s") % {"tenant": tenant_name},
         "appointments/mail/hold.txt",
-        {
-            "appointment": appointment,
-            "office": appointment.schedule.office,
-            "tenant_name": tenant_name,
-            "confirm_url": confirm_url(appointment, base_url),
-        },
-        appointment.email,
+        {"tenant_name": tenant_name, "confirm_url": confirm_url(appointment, base_url)},
     )
 
 
+@in_booking_language
 def send_confirmation_mail(
     appointment: Appointment, *, base_url: str, tenant_name: str, rebooked: bool = False
 ) -> None:
+    names = {"code": appointment.code, "tenant": tenant_name}
+    if rebooked:
+        subject = _("Ihr Termin ist verschoben: %(code)s – %(tenant)s") % names
+    else:
+        subject = _("Ihr Termin ist bestätigt: %(code)s – %(tenant)s") % names
     _send(
-        f"Ihr Termin ist {'verschoben' if rebooked else 'bestätigt'}: {appointment.code} – "
-        f"{tenant_name}",
+        appointment,
+        subject,
         "appointments/mail/confirmed.txt",
         {
-            "appointment": appointment,
-            "office": appointment.schedule.office,
             "tenant_name": tenant_name,
             "manage_url": manage_url(appointment, base_url),
             "bring": what_to_bring(appointment),
             "rebooked": rebooked,
         },
-        appointment.email,
         attachment=(
             f"termin-{appointment.code}.ics",
             ics_bytes(appointment, tenant_name=tenant_name, base_url=base_url),
@@ -167,15 +208,16 @@ def send_confirmation_mail(
     )
 
 
+@in_booking_language
 def send_cancel_mail(
     appointment: Appointment, *, base_url: str, tenant_name: str, by_office: bool
 ) -> None:
     _send(
-        f"Ihr Termin {appointment.code} wurde abgesagt – {tenant_name}",
+        appointment,
+        _("Ihr Termin %(code)s wurde abgesagt – %(tenant)s")
+        % {"code": appointment.code, "tenant": tenant_name},
         "appointments/mail/cancelled.txt",
         {
-            "appointment": appointment,
-            "office": appointment.schedule.office,
             "tenant_name": tenant_name,
             "by_office": by_office,
             "rebook_url": base_url
@@ -184,20 +226,18 @@ def send_cancel_mail(
             + "&".join(f"leistung={item['key']}" for item in appointment.services)
             + f"&dienststelle={appointment.schedule_id}",
         },
-        appointment.email,
     )
 
 
+@in_booking_language
 def send_reminder_mail(appointment: Appointment, *, base_url: str, tenant_name: str) -> None:
     _send(
-        f"Erinnerung: Ihr Termin morgen – {tenant_name}",
+        appointment,
+        _("Erinnerung: Ihr Termin morgen – %(tenant)s") % {"tenant": tenant_name},
         "appointments/mail/reminder.txt",
         {
-            "appointment": appointment,
-            "office": appointment.schedule.office,
             "tenant_name": tenant_name,
             "manage_url": manage_url(appointment, base_url),
             "bring": what_to_bring(appointment),
         },
-        appointment.email,
     )

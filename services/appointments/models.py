@@ -232,6 +232,8 @@ class Appointment(models.Model):
     rebooked_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the citizen's UI language when booking: the e-mails about this appointment use it
+    language = models.CharField(_("Sprache"), max_length=8, default="de")
     is_demo = models.BooleanField(_("Demodaten"), default=False)
     created = models.DateTimeField(auto_now_add=True)
 

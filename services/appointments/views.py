@@ -248,6 +248,7 @@ def book(request: HttpRequest, schedule_id) -> HttpResponse:
             citizen=current_citizen(request),
             client=_client(request),
             base_url=_base_url(request),
+            language=getattr(request, "LANGUAGE_CODE", ""),
         )
     except SlotTaken as exc:
         context.update({"taken": True, "next_free": exc.next_free, "error": str(exc)})
