@@ -3,9 +3,14 @@ answer a query, withdraw. Every application is reachable only by its own citizen
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -74,10 +79,9 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
     draft = selectors.draft_of(definition, citizen)
     uploaded = {u.field_name for u in draft.uploads.all()} if draft else set()
     action = request.POST.get("aktion", "")
-    # "pruefen": complete and on to "Angaben prüfen"; "einreichen": complete and submitted at
-    # once (kept for clients that post the form directly); otherwise a draft is saved
-    submitting = action == "einreichen"
-    complete = submitting or action == "pruefen"
+    # "pruefen" (and "einreichen", which older clients post directly): complete and on to
+    # "Angaben prüfen", the only place a submission binds; otherwise a draft is saved
+    complete = action in ("pruefen", "einreichen")
     if request.method == "POST":
         form = build_form(
             definition,
@@ -91,30 +95,16 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
             application = do_save_draft(
                 form=definition, citizen=citizen, values=values, uploads=uploads
             )
-            if action == "pruefen":
+            if complete:
                 _remember_checked(request, application)
                 return HttpResponseRedirect(reverse("application-review", args=[definition.slug]))
-            if not submitting:
-                return TemplateResponse(
-                    request,
-                    "applications/form.html",
-                    _form_context(
-                        definition,
-                        _bound_from(definition, application),
-                        application,
-                        step,
-                        saved=True,
-                    ),
-                )
-            if not step.ok:  # the draft is saved; back here after signing in again
-                return step_up_redirect(request, step)
-            try:
-                application = do_submit(application=application)
-            except ApplicationRefused as exc:
-                form.add_error(None, str(exc))
-            else:
-                consume_step_up(request, step.service_key)
-                return HttpResponseRedirect(application.detail_url)
+            return TemplateResponse(
+                request,
+                "applications/form.html",
+                _form_context(
+                    definition, _bound_from(definition, application), application, step, saved=True
+                ),
+            )
         return TemplateResponse(
             request,
             "applications/form.html",
@@ -141,6 +131,40 @@ def _remember_checked(request: HttpRequest, application: Application) -> None:
 def _was_checked(request: HttpRequest, application: Application) -> bool:
     checked = request.session.get(CHECKED_SESSION_KEY, {})
     return checked.get(str(application.public_id)) == application.updated.isoformat()
+
+
+REVIEWED_FIELD = "geprueft"
+
+
+def _answers_digest(application: Application) -> str:
+    """Fingerprint of exactly what "Angaben prüfen" shows: the answers and the files."""
+    uploads = sorted(
+        (u.field_name, str(u.public_id)) for u in application.uploads.all() if u.uploaded_by_citizen
+    )
+    payload = json.dumps(
+        {"id": str(application.public_id), "data": application.data, "uploads": uploads},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _review_signer(application: Application) -> signing.Signer:
+    return signing.Signer(salt=f"applications.review:{application.public_id}")
+
+
+def review_token(application: Application) -> str:
+    """The hidden field of the review page: signed, so only a page this server rendered for
+    these very answers can bind them (a direct POST, or answers changed since, cannot)."""
+    return _review_signer(application).sign(_answers_digest(application))
+
+
+def _was_reviewed(token: str, application: Application) -> bool:
+    try:
+        shown = _review_signer(application).unsign(token)
+    except signing.BadSignature:
+        return False
+    return constant_time_compare(shown, _answers_digest(application))
 
 
 def _submitted_url(application: Application) -> str:
@@ -194,15 +218,24 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     )
     error = ""
     if request.method == "POST":
-        if not step.ok:  # the draft is saved; back here after signing in again
+        if not _was_reviewed(request.POST.get(REVIEWED_FIELD, ""), draft):
+            # not sent from this page for these answers: show them first, bind nothing
+            error = str(
+                _(
+                    "Bitte prüfen Sie Ihre Angaben unten und senden Sie den Antrag dann "
+                    "verbindlich ab."
+                )
+            )
+        elif not step.ok:  # the draft is saved; back here after signing in again
             return step_up_redirect(request, step)
-        try:
-            application = do_submit(application=draft)
-        except ApplicationRefused as exc:
-            error = str(exc)
         else:
-            consume_step_up(request, step.service_key)
-            return HttpResponseRedirect(_submitted_url(application))
+            try:
+                application = do_submit(application=draft)
+            except ApplicationRefused as exc:
+                error = str(exc)
+            else:
+                consume_step_up(request, step.service_key)
+                return HttpResponseRedirect(_submitted_url(application))
     specs = list(definition.fields.all())
     rows = [
         (label, value, f"{form_url}#id_{spec.name}")
@@ -219,6 +252,8 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
             "step_up": step,
             "form_url": form_url,
             "error": error,
+            "reviewed_field": REVIEWED_FIELD,
+            "review_token": review_token(draft),
         },
         status=400 if error else 200,
     )

@@ -4,6 +4,7 @@ inbox (assign, ask, accept, reject with refund), automated handling, and isolati
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.conf import settings
@@ -59,32 +60,48 @@ def _staff_client(client, in_tenant, slug="erkelenz", group="Sachbearbeitung", n
     return client
 
 
-def _submit_parking_permit(browser: Browser, host: str = ERKELENZ) -> Application:
-    def submit():
-        return browser.post(
-            f"http://{host}/antraege/bewohnerparkausweis/",
-            {
-                "aktion": "einreichen",
-                "amtliches_kennzeichen": "HS-KP 2026",
-                "parkzone": "Zone A – Innenstadt",
-                "zulassungsbescheinigung_teil_i": SimpleUploadedFile("schein.png", PNG),
-            },
-        )
+def review_token(page) -> str:
+    """The signed fingerprint the "Angaben prüfen" page puts in its form."""
+    found = re.search(r'name="geprueft" value="([^"]+)"', page.content.decode())
+    assert found, page.content.decode()[-2000:]
+    return found.group(1)
 
-    answer = submit()
-    if needs_step_up(answer):  # "substanziell": BundID asks again for this service
-        step_up(browser, answer)
-        answer = submit()
+
+def check_and_submit(browser: Browser, url: str, data: dict):
+    """Fill in, "Angaben prüfen", and send from the review page (where binding happens; at
+    "substanziell" BundID asks again for the service first). Returns the sending's answer."""
+    checked = browser.post(url, {**data, "aktion": "pruefen"})
+    assert checked.status_code == 302, checked.content.decode()[-2000:]
+    review_url = f"{url.split('/antraege/')[0]}{checked['Location']}"
+    page = browser.get(review_url)
+    answer = browser.post(review_url, {"geprueft": review_token(page)})
+    if needs_step_up(answer):
+        page = step_up(browser, answer)
+        answer = browser.post(review_url, {"geprueft": review_token(page)})
+    return answer
+
+
+def _submit_parking_permit(browser: Browser, host: str = ERKELENZ) -> Application:
+    answer = check_and_submit(
+        browser,
+        f"http://{host}/antraege/bewohnerparkausweis/",
+        {
+            "amtliches_kennzeichen": "HS-KP 2026",
+            "parkzone": "Zone A – Innenstadt",
+            "zulassungsbescheinigung_teil_i": SimpleUploadedFile("schein.png", PNG),
+        },
+    )
     assert answer.status_code == 302, answer.content.decode()[-2000:]
-    return Application.objects.get(public_id=answer["Location"].rstrip("/").rsplit("/", 1)[1])
+    public_id = answer["Location"].split("?")[0].rstrip("/").rsplit("/", 1)[1]
+    return Application.objects.get(public_id=public_id)
 
 
 def _register_dog(browser: Browser, breed: str, born: str, kept_since: str):
-    """Submit Erkelenz's automated form "Hund anmelden"."""
-    return browser.post(
+    """Submit Erkelenz's automated form "Hund anmelden" (through "Angaben prüfen")."""
+    return check_and_submit(
+        browser,
         f"http://{ERKELENZ}/antraege/hund-anmelden/",
         {
-            "aktion": "einreichen",
             "rasse_oder_mischung": breed,
             "wurfdatum_des_hundes": born,
             "hund_gehalten_seit": kept_since,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kreisportal.celery import app
 from services.applications.models import Application, ApplicationForm, ApplicationFormField
-from tests.cases.test_applications import PNG, _editor, _form_post
+from tests.cases.test_applications import PNG, _editor, _form_post, review_token
 from tests.support.sso import Browser, needs_step_up, sign_in, step_up
 
 BASE = settings.BASE_DOMAIN
@@ -111,9 +111,10 @@ def test_check_answers_change_and_submit_with_confirmation_panel(
     form = browser.get(DOG).content.decode()
     assert 'value="Labrador"' in form and 'value="276098106543210"' in form
     browser.post(DOG, {**GOOD_DOG, "rasse_oder_mischung": "Pudel", "aktion": "pruefen"})
-    assert "Pudel" in browser.get(f"{DOG}pruefen/").content.decode()
+    shown = browser.get(f"{DOG}pruefen/")
+    assert "Pudel" in shown.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        sent = browser.post(f"{DOG}pruefen/", {})
+        sent = browser.post(f"{DOG}pruefen/", {"geprueft": review_token(shown)})
     assert sent.status_code == 302 and sent["Location"].endswith("?eingereicht=1")
     done = browser.get(f"http://{ERKELENZ}{sent['Location']}").content.decode()
     with in_tenant("erkelenz"):
@@ -140,6 +141,42 @@ def test_a_draft_changed_after_checking_is_checked_again(in_tenant):
         assert Application.objects.get().status == "draft"
 
 
+def test_a_direct_post_gets_the_review_page_and_binds_nothing(
+    in_tenant, eager_tasks, django_capture_on_commit_callbacks
+):
+    browser = _signed_in()
+    # the form posted straight to "einreichen" (an old client, a script): saved and on to
+    # "Angaben prüfen", nothing submitted
+    with django_capture_on_commit_callbacks(execute=True):
+        direct = browser.post(DOG, {**GOOD_DOG, "aktion": "einreichen"})
+    assert direct.status_code == 302 and direct["Location"] == "/antraege/hund-anmelden/pruefen/"
+    with in_tenant("erkelenz"):
+        assert Application.objects.get().status == "draft"
+    # the review page posted without having been shown, or with a made-up or another
+    # version's fingerprint: the review page again with a notice, still nothing bound
+    shown = browser.get(f"{DOG}pruefen/")
+    token = review_token(shown)
+    for forged in ({}, {"geprueft": "x"}, {"geprueft": token.split(":")[0] + ":forged"}):
+        with django_capture_on_commit_callbacks(execute=True):
+            refused = browser.post(f"{DOG}pruefen/", forged)
+        page = refused.content.decode()
+        assert refused.status_code == 400 and "Angaben prüfen" in page
+        assert "Bitte prüfen Sie Ihre Angaben unten" in page and "Labrador" in page
+    # answers changed and checked again: the page shown before cannot bind the new ones
+    browser.post(DOG, {**GOOD_DOG, "rasse_oder_mischung": "Mops", "aktion": "pruefen"})
+    stale = browser.post(f"{DOG}pruefen/", {"geprueft": token})
+    assert stale.status_code == 400 and "Mops" in stale.content.decode()
+    with in_tenant("erkelenz"):
+        assert Application.objects.get().status == "draft"
+    # the page as shown for these answers binds them
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = browser.post(f"{DOG}pruefen/", {"geprueft": review_token(stale)})
+    assert sent.status_code == 302 and sent["Location"].endswith("?eingereicht=1")
+    with in_tenant("erkelenz"):
+        application = Application.objects.get()
+        assert application.status != "draft" and application.data["rasse_oder_mischung"] == "Mops"
+
+
 def test_step_up_at_substanziell_comes_back_to_the_review(
     in_tenant, eager_tasks, django_capture_on_commit_callbacks
 ):
@@ -155,14 +192,14 @@ def test_step_up_at_substanziell_comes_back_to_the_review(
         },
     )
     assert checked.status_code == 302
-    review = browser.get(f"{permit}pruefen/").content.decode()
-    assert "Erneut anmelden und verbindlich absenden" in review
-    asked = browser.post(f"{permit}pruefen/", {})
+    review = browser.get(f"{permit}pruefen/")
+    assert "Erneut anmelden und verbindlich absenden" in review.content.decode()
+    asked = browser.post(f"{permit}pruefen/", {"geprueft": review_token(review)})
     assert needs_step_up(asked)  # BundID's ForceAuthn for this service
     back = step_up(browser, asked)
     assert back.status_code == 200 and "erneut angemeldet" in back.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        sent = browser.post(f"{permit}pruefen/", {})
+        sent = browser.post(f"{permit}pruefen/", {"geprueft": review_token(back)})
     assert sent.status_code == 302 and "?eingereicht=1" in sent["Location"]
     with in_tenant("erkelenz"):
         assert Application.objects.get().status == "awaiting_payment"
