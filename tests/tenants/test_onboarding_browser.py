@@ -1,6 +1,7 @@
 """Issue 19's "done when", in chromium as the district IT team: create "Musterstadt" in the tenant
 administration, invite its first editor, who accepts the invitation, sets the branding, enters
-the Bürgerbüro, reviews the catalogue and publishes the three legal pages; the IT team
+the Bürgerbüro, reviews the catalogue, completes the places marked „BITTE ERGÄNZEN“ in the
+three legal pages by typing in the editor and publishes them; the IT team
 switches it live; a citizen sees the branded portal with working legal pages.
 
 The test measures its wall time and counts the form submissions (printed in the run's summary
@@ -8,7 +9,9 @@ and asserted against the issue's goal)."""
 
 from __future__ import annotations
 
+import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +19,7 @@ from django.core import mail
 from django_tenants.utils import schema_context, schema_exists
 from playwright.sync_api import expect
 
+from cms.legal import TO_COMPLETE
 from tests.support.browser import browser  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
@@ -62,6 +66,60 @@ def it_account(django_db_setup, django_db_blocker):
         _remove_it_account()
 
 
+FILLED_IN = "Angabe der Stadt Musterstadt"
+# Wagtail's unsaved-changes controller announces when it has noted the form's initial state
+WATCH_EDITS = (
+    "document.addEventListener('w-unsaved:watch-edits', () => { window.watchingEdits = true; });"
+)
+
+
+def complete_marked_places(page, django_db_blocker) -> None:
+    """Replace each place marked „BITTE ERGÄNZEN“ in the page's rich text (Draftail) by typing,
+    as an editor does: select the marked text, type over it.
+
+    Draftail writes its content into the form's hidden input a moment after the last change
+    (stateSaveInterval), and Wagtail's autosave sends the draft a moment after that. Publishing
+    while that autosave was still on its way was the "Bad Request" in the log: the server
+    refuses an autosave once the publication made a newer revision (Wagtail's overwrite
+    check). So, like a person who waits for „Gespeichert“, this waits until the draft without
+    markers is autosaved and the indicator says so."""
+    markers = page.locator(".Draftail-Editor [data-text='true']", has_text=TO_COMPLETE)
+    expect(markers.first).to_be_visible()
+    # Wagtail notes the form's initial state two seconds after loading and autosaves changes
+    # against it: typed before that, the changes would count as the initial state
+    page.wait_for_function("() => window.watchingEdits === true")
+    while markers.count():
+        markers.first.select_text()
+        page.keyboard.type(FILLED_IN)
+    expect(page.locator("input[name='body']")).not_to_have_value(re.compile("BITTE ERG"))
+    page_id = int(re.search(r"/pages/(\d+)/edit/", page.url).group(1))
+    deadline = time.monotonic() + 20
+    while not _draft_saved_without_markers(page_id, django_db_blocker):
+        assert time.monotonic() < deadline, "the autosave did not save the completed draft"
+        page.wait_for_timeout(100)
+    expect(page.locator("#w-autosave-indicator")).to_have_attribute(
+        "data-w-autosave-state-value", "saved"
+    )
+
+
+def _draft_saved_without_markers(page_id: int, django_db_blocker) -> bool:
+    """Read in a thread of its own: Playwright's event loop makes this one async for Django."""
+    from cms.legal import LegalPage
+
+    def read() -> bool:
+        from django.db import connection
+
+        try:
+            with django_db_blocker.unblock(), schema_context(SLUG):
+                revision = LegalPage.objects.get(pk=page_id).latest_revision
+                return revision is not None and TO_COMPLETE not in revision.content.get("body", "")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(read).result()
+
+
 class Submissions:
     """Counts the forms a person sends (each click that submits one)."""
 
@@ -80,6 +138,7 @@ def test_musterstadt_goes_live_in_the_web_ui(
     tenant_server,
     benchmark_report,
     tmp_path,
+    django_db_blocker,
 ):
     started = time.monotonic()
     forms = Submissions()
@@ -119,6 +178,7 @@ def test_musterstadt_goes_live_in_the_web_ui(
 
     # --- the editor accepts and sets the password ----------------------------------------------
     editor = browser.new_context(locale="de-DE").new_page()
+    editor.add_init_script(WATCH_EDITS)
     editor.goto(link)
     expect(editor.locator("h1")).to_contain_text(
         "Willkommen in der Redaktion von Stadt Musterstadt"
@@ -143,8 +203,29 @@ def test_musterstadt_goes_live_in_the_web_ui(
     modal.locator("form[data-chooser-modal-creation-form] button[type=submit]").first.click()
     forms.count += 1  # the upload is a form sent from the chooser (no navigation)
     expect(editor.locator("[data-chooser-title]").first).to_contain_text("Logo Musterstadt")
+    # the live preview follows the fields as they are edited (before anything is saved)
+    preview = editor.locator("[data-branding-preview]")
+    expect(preview.locator("[data-preview-logo]")).to_be_visible()
+    editor.fill("#id_primary_colour", "#ffd700")  # white on gold: unreadable
+    expect(preview.locator("[data-preview-header]")).to_have_css(
+        "background-color", "rgb(255, 215, 0)"
+    )
+    expect(preview.locator("[data-preview-contrast='primary']")).to_contain_text(
+        "Zu wenig Kontrast"
+    )
     editor.fill("#id_primary_colour", "#004225")
     editor.fill("#id_accent_colour", "#8a1538")
+    editor.select_option("#id_header_variant", "split")
+    expect(preview.locator("[data-preview-header]")).to_have_css(
+        "background-color", "rgb(0, 66, 37)"
+    )
+    expect(preview.locator("[data-preview-button]")).to_have_css(
+        "background-color", "rgb(138, 21, 56)"
+    )
+    expect(preview.locator("[data-preview-page]")).to_have_class(re.compile("header-split"))
+    expect(preview.locator("[data-preview-contrast='primary']")).to_contain_text(
+        "Kontrast ausreichend"
+    )
     forms.submit(editor, editor.locator("footer.footer button[type=submit]").first)
     editor.goto(f"{portal_base}/cms/")
     expect(editor.locator("body")).not_to_contain_text("Branding festlegen")
@@ -160,18 +241,27 @@ def test_musterstadt_goes_live_in_the_web_ui(
     forms.submit(editor, editor.get_by_role("button", name="Katalog geprüft"))
     expect(editor.locator("body")).to_contain_text("die Prüfung des Katalogs ist vermerkt")
 
-    # --- the three legal pages published from the editor -------------------------------------
-    # (completing their text in Draftail is not automated here: typed text did not reach the
-    # saved revision in chromium; the drafts' places to complete are tested in test_onboarding)
+    # --- the three legal pages completed and published in the editor -------------------------
+    refused = []  # any 4xx/5xx answer the editor's browser gets (Wagtail's autosave included)
+    editor.on(
+        "response",
+        lambda answer: (
+            refused.append(f"{answer.status} {answer.request.method} {answer.url}")
+            if answer.status >= 400
+            else None
+        ),
+    )
     for title in ("Impressum", "Datenschutzerklärung", "Erklärung zur Barrierefreiheit"):
         # the dashboard links each unpublished legal page to its draft
         editor.goto(f"{portal_base}/cms/")
         editor.get_by_role("link", name=f"{title} ist nicht veröffentlicht").click()
+        complete_marked_places(editor, django_db_blocker)
         publish = editor.locator("button[name='action-publish']")
         if not publish.is_visible():
             editor.locator("footer [data-w-dropdown-target='toggle']").last.click()
         forms.submit(editor, publish)
         expect(editor.locator(".messages")).to_contain_text("veröffentlicht")
+    assert not refused, refused
     editor.goto(f"{portal_base}/cms/")
     expect(editor.locator("body")).to_contain_text("Alles erledigt")
 
@@ -199,6 +289,8 @@ def test_musterstadt_goes_live_in_the_web_ui(
         answer = citizen.goto(f"{portal_base}{href}")
         assert answer.status == 200, href
         expect(citizen.locator("h1")).to_contain_text(title)
+        expect(citizen.locator("main")).not_to_contain_text(TO_COMPLETE)
+        expect(citizen.locator("main")).to_contain_text(FILLED_IN)
 
     seconds = time.monotonic() - started
     FIGURES.update(seconds=seconds, submissions=forms.count)
@@ -206,7 +298,8 @@ def test_musterstadt_goes_live_in_the_web_ui(
         f"onboarding Musterstadt in chromium: {seconds:.1f} s wall time, "
         f"{forms.count} form submissions"
     )
-    # measured 65.5 s with 12 submissions on a 2-core machine shared with six other test runs;
+    # measured 49.8 s with 12 submissions (the legal pages completed by typing, each draft
+    # autosaved before publishing) on a 2-core machine shared with other test runs;
     # the bound is the issue's goal for a person (5 minutes), not the figure itself
     assert seconds < 300, seconds
     assert forms.count <= 15, forms.count
