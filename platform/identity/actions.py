@@ -59,11 +59,29 @@ def do_purge_expired_broker_records(*, now=None) -> PurgeResult:
     return result
 
 
-def do_end_saml_logins(*, name_id_hash: str, session_indexes: list[str]) -> set[str]:
+# pysaml2 accepts a LogoutRequest issued up to a day ago (plus its time slack): its id is
+# remembered that long, so a captured request cannot be played again.
+LOGOUT_REQUEST_MEMORY = timedelta(days=1, minutes=5)
+
+
+class LogoutReplayed(Exception):
+    """This LogoutRequest was handled before."""
+
+
+def do_end_saml_logins(
+    *, request_id: str, name_id_hash: str, session_indexes: list[str]
+) -> set[str]:
     """IdP-initiated Single Logout: end every broker login of this NameID (only those with one
     of `session_indexes`, when the IdP names any), each tenant session they created, and the
-    broker sessions themselves. Returns the broker session keys ended."""
+    broker sessions themselves, once per LogoutRequest (`request_id`; LogoutReplayed when
+    seen before). Returns the broker session keys ended."""
     with schema_context(get_public_schema_name()), transaction.atomic():
+        _, first = ConsumedAssertion.objects.get_or_create(
+            assertion_id=f"logout:{request_id}"[:200],
+            defaults={"not_on_or_after": timezone.now() + LOGOUT_REQUEST_MEMORY},
+        )
+        if not first:
+            raise LogoutReplayed(request_id)
         logins = SamlLogin.objects.filter(name_id_hash=name_id_hash)
         if session_indexes:
             logins = logins.filter(session_index__in=session_indexes)

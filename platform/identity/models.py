@@ -28,7 +28,8 @@ class LoginCode(models.Model):
 
 
 class ConsumedAssertion(models.Model):
-    """Assertion ids already accepted: a replayed SAML response is refused."""
+    """Assertion ids already accepted (and, prefixed "logout:", the ids of LogoutRequests
+    handled): a replayed SAML message is refused."""
 
     assertion_id = models.CharField(max_length=200, unique=True)
     not_on_or_after = models.DateTimeField(db_index=True)

@@ -328,21 +328,3 @@ def idp_logout_response(parsed, *, binding: str, known: bool) -> Outgoing:
         )
     )
     return _logout_response(saml.sandbox_idp(), parsed, binding=binding, status=status)
-
-
-def idp_logout_request(*, name_id: str, session_index: str = "") -> tuple[str, Outgoing]:
-    """A signed LogoutRequest of the sandbox IdP to the SP (IdP-initiated logout)."""
-    idp = saml.sandbox_idp()
-    binding, location = _slo_endpoint(idp, saml.sp_entity_id(), "spsso")
-    from saml2.saml import NAMEID_FORMAT_PERSISTENT
-
-    request_id, request = idp.create_logout_request(
-        location,
-        saml.sp_entity_id(),
-        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=name_id),
-        session_indexes=[session_index] if session_index else None,
-        sign=binding == BINDING_HTTP_POST,
-        sign_alg=SIGALG,
-        digest_alg=DIGEST,
-    )
-    return request_id, _outgoing(idp, binding, str(request), location, response=False)

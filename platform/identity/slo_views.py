@@ -25,6 +25,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -33,13 +34,21 @@ from django.views.decorators.http import require_http_methods
 from django_tenants.utils import schema_context
 
 from kreisportal.identity import slo
-from kreisportal.identity.actions import do_end_saml_logins
+from kreisportal.identity.actions import LogoutReplayed, do_end_saml_logins
 from kreisportal.identity.broker import end_all_sessions
 from kreisportal.identity.models import SamlLogin, TenantSession
 from kreisportal.identity.views import _tenant_url
 from tenants.models import Tenant
 
 logger = logging.getLogger("kreisportal.identity")
+
+
+# how long a LogoutRequest of ours waits for its answer
+OUTSTANDING_SECONDS = 600
+
+
+def _outstanding_key(request_id: str) -> str:
+    return f"identity:slo-outstanding:{request_id[:100]}"
 
 
 def _refuse(request: HttpRequest, message: str, *, log: str, status: int = 400) -> HttpResponse:
@@ -149,6 +158,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     except slo.NoSingleLogout:
         return _signed_out(request, tenant, "not_asked")
     request.session["slo_outstanding"] = {request_id: tenant.slug if tenant else ""}
+    cache.set(_outstanding_key(request_id), tenant.slug if tenant else "", OUTSTANDING_SECONDS)
     return _send(request, outgoing, heading=_("Abmeldung beim Identitätsanbieter"))
 
 
@@ -177,7 +187,16 @@ def _logout_answered(request: HttpRequest, message: slo.Incoming) -> HttpRespons
         # the portals are signed out already; whether the IdP is, we cannot tell
         tenant = _tenant(next(iter(outstanding.values())))
         return _signed_out(request, tenant, "invalid", status=400)
-    if answer.in_response_to not in outstanding:
+    cached = cache.get(_outstanding_key(answer.in_response_to))
+    if answer.in_response_to in outstanding:
+        tenant_slug = outstanding.pop(answer.in_response_to)
+        request.session["slo_outstanding"] = outstanding
+    elif not outstanding and cached is not None:
+        # an answer without our cookie: an IdP posting it cross-site, where the SameSite=Lax
+        # session cookie stays behind. It is signed and names a request this server sent;
+        # it only decides which page the citizen sees.
+        tenant_slug = cached
+    else:
         return _refuse(
             request,
             _(
@@ -186,8 +205,8 @@ def _logout_answered(request: HttpRequest, message: slo.Incoming) -> HttpRespons
             ),
             log=f"LogoutResponse to unknown request {answer.in_response_to[:60]!r}",
         )
-    tenant = _tenant(outstanding.pop(answer.in_response_to))
-    request.session["slo_outstanding"] = outstanding
+    cache.delete(_outstanding_key(answer.in_response_to))  # one answer per request
+    tenant = _tenant(tenant_slug)
     if not answer.success:
         logger.warning("IdP could not end its session: %s", answer.status)
         return _signed_out(request, tenant, "idp_failed")
@@ -203,9 +222,18 @@ def _logout_requested(request: HttpRequest, message: slo.Incoming) -> HttpRespon
     indexes = [
         (index.text or "").strip() for index in parsed.message.session_index or [] if index.text
     ]
-    ended_keys = do_end_saml_logins(
-        name_id_hash=slo.name_id_hash(parsed.message.name_id.text), session_indexes=indexes
-    )
+    try:
+        ended_keys = do_end_saml_logins(
+            request_id=parsed.message.id,
+            name_id_hash=slo.name_id_hash(parsed.message.name_id.text),
+            session_indexes=indexes,
+        )
+    except LogoutReplayed:
+        return _refuse(
+            request,
+            _("Diese Abmeldeanfrage wurde bereits verarbeitet."),
+            log=f"replayed LogoutRequest {parsed.message.id[:60]!r}",
+        )
     if request.session.session_key in ended_keys:
         request.session.flush()  # that session row is gone; do not write it back
     try:

@@ -379,3 +379,29 @@ def test_a_get_without_a_saml_message_changes_nothing(browser):
     assert browser.get(f"http://{PUBLIC}/saml/slo/").status_code == 400
     assert browser.get(f"http://{PUBLIC}/saml/slo/?SAMLRequest=bm9uc2Vuc2U%3D").status_code == 400
     assert _signed_in(browser, ERKELENZ)
+
+
+def test_an_answer_posted_without_our_cookie_is_matched_to_our_request_once(browser):
+    """An IdP that posts its LogoutResponse cross-site: the SameSite=Lax session cookie stays
+    behind, so the signed answer is matched to the LogoutRequest this server sent."""
+    sign_in(browser, ERKELENZ)
+    to_idp = _sign_out_at_tenant(browser)
+    request = logout_request_from_string(_decoded(to_idp["Location"], "SAMLRequest"))
+    response = saml.sandbox_idp().create_logout_response(
+        request, bindings=[BINDING_HTTP_POST], sign=True, sign_alg=slo.SIGALG
+    )
+    form = {"SAMLResponse": base64.b64encode(str(response).encode()).decode()}
+    cookieless = Browser()
+    done = cookieless.post(f"http://{PUBLIC}/saml/slo/", form)
+    assert done.status_code == 302 and done["Location"] == f"http://{ERKELENZ}/konto/abgemeldet/"
+    assert Browser().post(f"http://{PUBLIC}/saml/slo/", form).status_code == 400  # once
+
+
+def test_a_replayed_idp_logout_request_is_refused(browser):
+    data = _idp_logout_request(saml.sandbox_idp(), name_id=ERIKA, binding=BINDING_HTTP_REDIRECT)
+    url = f"http://{PUBLIC}/saml/slo/?{urlencode(data)}"
+    assert Browser().get(url).status_code == 302
+    sign_in(browser, ERKELENZ)  # signed in again afterwards: the old request must not end it
+    replayed = Browser().get(url)
+    assert replayed.status_code == 400 and "bereits verarbeitet" in replayed.content.decode()
+    assert _signed_in(browser, ERKELENZ)
