@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import branding_css
 from kreisportal import views
+from tenants.staff_directory import views as staff_directory_views
 from tenants.views import accept_invitation
 
 # Wagtail's own URLs (its page-serving view's answers are cached by cms.cache's middleware)
@@ -24,6 +25,8 @@ urlpatterns = [
     path("cms/einladung/<str:token>/", accept_invitation, name="accept-invitation"),
     # staff sign-in through the municipality's directory (before Wagtail's own /cms/ URLs)
     path("cms/verzeichnis/", include("tenants.staff_directory.urls")),
+    # Wagtail's sign-out, then the directory's (RP-initiated logout) for directory sessions
+    path("cms/logout/", staff_directory_views.sign_out, name="staff_directory_sign_out"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("media/<path:path>", views.tenant_media, name="tenant-media"),

@@ -76,7 +76,15 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("wagtailadmin_home")
-    context = {"invitation": invitation, "form": form, "portal": tenant.name}
+    from tenants.staff_directory.selectors import enabled_directory_for
+
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "portal": tenant.name,
+        "token": token,
+        "directory_enabled": enabled_directory_for(tenant) is not None,
+    }
     response = TemplateResponse(request, "tenants/invitation_accept.html", context)
     add_never_cache_headers(response)
     return response

@@ -116,12 +116,14 @@ class StaffDirectoryAdmin(admin.ModelAdmin):
     list_select_related = ["tenant"]
     list_filter = ["enabled"]
     search_fields = ["tenant__name", "tenant__slug", "issuer"]
-    readonly_fields = ["redirect_uri", "secret_state"]
+    readonly_fields = ["redirect_uri", "post_logout_redirect_uri", "secret_state"]
 
     def get_fields(self, request, obj=None):
         fields = ["tenant", "enabled", "issuer", "client_id", "client_secret"]
         fields += ["scopes", "group_claim"]
-        return fields + (["secret_state", "redirect_uri"] if obj else [])
+        return fields + (
+            ["secret_state", "redirect_uri", "post_logout_redirect_uri"] if obj else []
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # the tenant of an existing configuration is fixed: a new tenant gets its own
@@ -138,4 +140,11 @@ class StaffDirectoryAdmin(admin.ModelAdmin):
     @admin.display(description="Redirect-URI (im Verzeichnis einzutragen)")
     def redirect_uri(self, obj: StaffDirectory) -> str:
         path = reverse("staff_directory:callback", urlconf="kreisportal.urls_tenant")
+        return f"https://{primary_hostname(obj.tenant.slug)}{path}"
+
+    @admin.display(description="Post-Logout-Redirect-URI (im Verzeichnis einzutragen)")
+    def post_logout_redirect_uri(self, obj: StaffDirectory) -> str:
+        """Where the directory sends the browser back after signing out (RP-initiated logout,
+        if the directory offers an end_session_endpoint)."""
+        path = reverse("wagtailadmin_login", urlconf="kreisportal.urls_tenant")
         return f"https://{primary_hostname(obj.tenant.slug)}{path}"

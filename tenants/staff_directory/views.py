@@ -4,6 +4,7 @@ the provider's redirect back. Every refusal returns to the login page with a Ger
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -18,9 +19,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from joserfc.errors import JoseError
 
+from tenants.errors import TenantActionError
+from tenants.invitations import open_invitation
 from tenants.staff_directory.actions import (
     DIRECTORY_SESSION_SECONDS,
     DirectoryAccessRefused,
+    do_accept_invitation_from_directory,
     do_sign_in_from_directory,
 )
 from tenants.staff_directory.client import (
@@ -33,6 +37,10 @@ from tenants.staff_directory.selectors import enabled_directory_for
 log = logging.getLogger(__name__)
 
 NEXT_KEY = "staff_directory_next"
+# the ID token of a directory sign-in: sent back as id_token_hint when the person signs out
+ID_TOKEN_KEY = "staff_directory_id_token"
+# the token of the editorial invitation accepted through this sign-in (tenants.invitations)
+INVITATION_KEY = "staff_directory_invitation"
 
 UNREACHABLE = _(
     "Das Verzeichnis der Kommune ist gerade nicht erreichbar. Bitte versuchen Sie es später "
@@ -74,6 +82,15 @@ def _callback_url(request: HttpRequest) -> str:
 def start(request: HttpRequest) -> HttpResponse:
     """Send the browser to the directory (authorization code flow, PKCE, state and nonce)."""
     directory = _directory(request)
+    invitation_token = request.POST.get("invitation", "")
+    if invitation_token:
+        try:
+            open_invitation(directory.tenant, invitation_token)
+        except TenantActionError as exc:
+            return _back_to_login(request, exc.for_admin)
+        request.session[INVITATION_KEY] = invitation_token
+    else:
+        request.session.pop(INVITATION_KEY, None)
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -125,11 +142,61 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not claims or not claims.get("sub"):
         log.warning("staff directory of %s: answer without ID token", slug)
         return _back_to_login(request, INVALID)
+    invitation_token = request.session.pop(INVITATION_KEY, "")
     try:
-        user = do_sign_in_from_directory(directory=directory, claims=dict(claims))
+        if invitation_token:
+            user = do_accept_invitation_from_directory(
+                directory=directory, token=invitation_token, claims=dict(claims)
+            )
+        else:
+            user = do_sign_in_from_directory(directory=directory, claims=dict(claims))
     except DirectoryAccessRefused as exc:
         return _back_to_login(request, str(exc))
+    except TenantActionError as exc:
+        return _back_to_login(request, exc.for_admin)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session.set_expiry(DIRECTORY_SESSION_SECONDS)
+    if token.get("id_token"):
+        request.session[ID_TOKEN_KEY] = token["id_token"]
     next_url = request.session.pop(NEXT_KEY, "") or reverse("wagtailadmin_home")
     return HttpResponseRedirect(next_url)
+
+
+def _end_session_endpoint(directory) -> str:
+    """The provider's end_session_endpoint from its discovery document, '' when it offers
+    none or cannot be asked (signing out of the portal must work all the same)."""
+    try:
+        metadata = oauth_app(directory).load_server_metadata()
+    except DirectoryMisconfigured:
+        return ""
+    except (requests.RequestException, ValueError, KeyError, RuntimeError) as exc:
+        log.warning("staff directory of %s unreachable at sign-out: %s", directory.tenant.slug, exc)
+        return ""
+    endpoint = str(metadata.get("end_session_endpoint") or "")
+    return endpoint if endpoint.startswith(("https://", "http://")) else ""
+
+
+@never_cache
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """Wagtail's sign-out of /cms/ (it answers first: the portal's session ends in any case);
+    for a session begun at the directory, the browser then goes on to the provider's
+    end_session_endpoint (OpenID Connect RP-initiated logout, with id_token_hint and
+    post_logout_redirect_uri = the login page), so the directory's session ends as well."""
+    from wagtail.admin.views.account import LogoutView
+
+    id_token = request.session.get(ID_TOKEN_KEY, "") if request.method == "POST" else ""
+    directory = enabled_directory_for(getattr(request, "tenant", None)) if id_token else None
+    endpoint = _end_session_endpoint(directory) if directory is not None else ""
+    response = LogoutView.as_view()(request)
+    if not endpoint or response.status_code != 302:
+        return response
+    params = {
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("wagtailadmin_login")),
+        "client_id": directory.client_id,
+    }
+    separator = "&" if "?" in endpoint else "?"
+    redirect = HttpResponseRedirect(f"{endpoint}{separator}{urlencode(params)}")
+    for name, morsel in response.cookies.items():  # Wagtail deletes the session cookie
+        redirect.cookies[name] = morsel
+    return redirect

@@ -49,6 +49,10 @@ class FakeDirectory:
     discovery_issuer: str = ""
     codes: dict = field(default_factory=dict)
     token_requests: int = 0
+    # RP-initiated logout: whether discovery names an end_session_endpoint, and what it got
+    offers_logout: bool = True
+    logouts: list = field(default_factory=list)
+    issued_id_tokens: list = field(default_factory=list)
 
     def jwks(self) -> dict:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
@@ -65,9 +69,11 @@ class FakeDirectory:
             **self.person,
             **self.token_claims,
         }
-        return jwt.encode(
+        token = jwt.encode(
             claims, self.signing_key or self.key, algorithm="RS256", headers={"kid": "dir-1"}
         )
+        self.issued_id_tokens.append(token)
+        return token
 
 
 def _handler(directory: FakeDirectory):
@@ -89,9 +95,15 @@ def _handler(directory: FakeDirectory):
         def do_GET(self):  # noqa: N802
             path, query_string = _path(self.path)
             if path == "/.well-known/openid-configuration":
+                logout = (
+                    {"end_session_endpoint": f"{directory.issuer}/logout"}
+                    if directory.offers_logout
+                    else {}
+                )
                 self._json(
                     200,
                     {
+                        **logout,
                         "issuer": directory.discovery_issuer or directory.issuer,
                         "authorization_endpoint": f"{directory.issuer}/authorize",
                         "token_endpoint": f"{directory.issuer}/token",
@@ -115,6 +127,14 @@ def _handler(directory: FakeDirectory):
                     code = secrets.token_urlsafe(16)
                     directory.codes[code] = params
                     self._redirect(f"{back}?{urlencode({'code': code, 'state': params['state']})}")
+            elif path == "/logout" and directory.offers_logout:
+                params = {k: v[0] for k, v in parse_qs(query_string).items()}
+                directory.logouts.append(params)
+                back = params.get("post_logout_redirect_uri", "")
+                if back:
+                    self._redirect(back)
+                else:
+                    self._json(200, {"signed_out": True})
             else:
                 self._json(404, {"error": "not_found"})
 

@@ -414,3 +414,147 @@ def test_only_the_it_team_reaches_the_configuration(erkelenz_directory, client):
     assert directory.client_id == "portal-erkelenz"
     # the secret is never in a page the tenant's staff see
     assert "s3cr3t-erk" not in browser.get(f"http://{ERKELENZ}/cms/login/").content.decode()
+
+
+# --- an invitation accepted through the directory -----------------------------------------------
+
+
+def invite_anna(email: str = ANNA["email"]) -> str:
+    """Erkelenz invites Anna to its editorial team; returns the link's token."""
+    from tenants.invitations import do_invite_editor
+
+    _, link = do_invite_editor(
+        tenant=Tenant.objects.get(slug="erkelenz"),
+        name="Anna Schmitz",
+        email=email,
+        origin=f"http://{ERKELENZ}",
+        actor="kreis-it",
+    )
+    return link.rstrip("/").rsplit("/", 1)[1]
+
+
+def accept_through_directory(browser: Browser, token: str, fake: FakeDirectory):
+    page = browser.get(f"http://{ERKELENZ}/cms/einladung/{token}/").content.decode()
+    assert BUTTON in page and f'name="invitation" value="{token}"' in page
+    assert "Passwort festlegen und anmelden" in page  # a password stays possible
+    sent = browser.post(f"http://{ERKELENZ}/cms/verzeichnis/anmelden/", {"invitation": token})
+    assert sent.status_code == 302 and sent["Location"].startswith(f"{fake.issuer}/authorize?")
+    back = requests.get(sent["Location"], allow_redirects=False, timeout=5)
+    return browser.get(back.headers["Location"])
+
+
+def test_an_invitation_is_accepted_by_signing_in_through_the_directory(erkelenz_directory):
+    from tenants.models import EditorInvitation
+
+    token = invite_anna()
+    browser = Browser()
+    landed = accept_through_directory(browser, token, erkelenz_directory)
+    assert landed.status_code == 302 and landed["Location"] == "/cms/"
+    assert opens_cms(browser, ERKELENZ)
+    user = account("erkelenz")
+    assert not user.has_usable_password() and user.email == ANNA["email"]
+    # the invitation's groups beside the mapped one; the invitation is used up
+    assert group_names(user) == {"Redaktion", "Moderators", "Editors"}
+    invitation = EditorInvitation.objects.get(email=ANNA["email"])
+    assert invitation.state == "accepted"
+    assert browser.get(f"http://{ERKELENZ}/cms/einladung/{token}/").status_code == 410
+    # no local account under the e-mail address, nothing in another portal
+    with schema_context("erkelenz"):
+        assert not get_user_model().objects.filter(username=ANNA["email"]).exists()
+    assert account("gangelt") is None
+    # later sign-ins keep the invited groups even without a mapped directory group ...
+    erkelenz_directory.person["groups"] = []
+    assert sign_in(Browser(), ERKELENZ, erkelenz_directory)["Location"] == "/cms/"
+    assert group_names(account("erkelenz")) == {"Redaktion", "Moderators"}
+    # ... but a person switched off in the directory has no access any more
+    erkelenz_directory.person["active"] = False
+    refused = Browser()
+    assert "berechtigt nicht" in refusal(
+        refused, ERKELENZ, sign_in(refused, ERKELENZ, erkelenz_directory)
+    )
+    assert not account("erkelenz").is_active
+
+
+def test_an_invitation_for_another_address_is_not_accepted_through_the_directory(
+    erkelenz_directory,
+):
+    from tenants.models import EditorInvitation
+
+    token = invite_anna(email="bernd.beispiel@erkelenz.example")
+    browser = Browser()
+    message = refusal(
+        browser, ERKELENZ, accept_through_directory(browser, token, erkelenz_directory)
+    )
+    assert "gilt für bernd.beispiel@erkelenz.example" in message
+    assert account("erkelenz") is None
+    assert EditorInvitation.objects.get(email="bernd.beispiel@erkelenz.example").state == "open"
+
+
+def test_a_used_invitation_cannot_start_a_directory_sign_in(erkelenz_directory):
+    token = invite_anna()
+    accept_through_directory(Browser(), token, erkelenz_directory)
+    browser = Browser()
+    browser.get(f"http://{ERKELENZ}/cms/login/")
+    again = browser.post(f"http://{ERKELENZ}/cms/verzeichnis/anmelden/", {"invitation": token})
+    assert "schon angenommen" in refusal(browser, ERKELENZ, again)
+    # an unknown token does not start one either
+    forged = browser.post(f"http://{ERKELENZ}/cms/verzeichnis/anmelden/", {"invitation": "x"})
+    assert "ungültig" in refusal(browser, ERKELENZ, forged)
+
+
+def test_the_invitation_page_offers_the_directory_only_where_one_is_configured(db):
+    from tenants.invitations import do_invite_editor
+
+    _, link = do_invite_editor(
+        tenant=Tenant.objects.get(slug="gangelt"),
+        name="Bernd Beispiel",
+        email="bernd@gangelt.example",
+        origin=f"http://{GANGELT}",
+    )
+    page = Browser().get(link).content.decode()
+    assert "Passwort festlegen und anmelden" in page and BUTTON not in page
+
+
+# --- signing out ends the directory's session too (RP-initiated logout) -------------------------
+
+
+def test_signing_out_of_the_cms_signs_out_at_the_directory(erkelenz_directory):
+    browser = Browser()
+    sign_in(browser, ERKELENZ, erkelenz_directory)
+    assert opens_cms(browser, ERKELENZ)
+    answer = browser.post(f"http://{ERKELENZ}/cms/logout/", {})
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(f"{erkelenz_directory.issuer}/logout?")
+    params = query(answer["Location"])
+    assert params["id_token_hint"] == erkelenz_directory.issued_id_tokens[-1]
+    assert params["post_logout_redirect_uri"] == f"http://{ERKELENZ}/cms/login/"
+    assert params["client_id"] == "portal-erkelenz"
+    # the portal's session has ended already; the directory sends the browser back to login
+    assert not opens_cms(browser, ERKELENZ)
+    back = requests.get(answer["Location"], allow_redirects=False, timeout=5)
+    assert back.status_code == 302 and back.headers["Location"] == f"http://{ERKELENZ}/cms/login/"
+    assert erkelenz_directory.logouts[-1]["id_token_hint"] == params["id_token_hint"]
+
+
+def test_signing_out_without_an_end_session_endpoint_or_with_a_password(erkelenz_directory):
+    # a directory that offers no RP-initiated logout: Wagtail's own sign-out only
+    erkelenz_directory.offers_logout = False
+    browser = Browser()
+    sign_in(browser, ERKELENZ, erkelenz_directory)
+    answer = browser.post(f"http://{ERKELENZ}/cms/logout/", {})
+    assert answer.status_code == 302 and answer["Location"] == "/cms/login/"
+    assert not opens_cms(browser, ERKELENZ)
+    # a local account on a portal with a directory never goes to the directory
+    erkelenz_directory.offers_logout = True
+    with schema_context("erkelenz"):
+        get_user_model().objects.create_user(
+            "lokal", password="Lokal-Passwort-2026", is_staff=True, is_superuser=True
+        )
+    local = Browser()
+    signed_in = local.post(
+        f"http://{ERKELENZ}/cms/login/", {"username": "lokal", "password": "Lokal-Passwort-2026"}
+    )
+    assert signed_in.status_code == 302
+    answer = local.post(f"http://{ERKELENZ}/cms/logout/", {})
+    assert answer.status_code == 302 and answer["Location"] == "/cms/login/"
+    assert erkelenz_directory.logouts == []
