@@ -45,6 +45,8 @@ NOT_FOUND_CACHE_SECONDS = 60
 # Browsers and a CDN cannot be purged: they keep a page this long, then revalidate (ETag).
 HTTP_MAX_AGE = 60
 _PURGE_ATTR = "_page_purge_schema"
+# X-Page-Cache of a 404 answered by cms.not_found (never stored per path)
+KNOWN_NOT_FOUND = "not-found"
 
 
 def page_generation() -> int:
@@ -219,6 +221,10 @@ class CachedPageMiddleware:
             cached["X-Page-Cache"] = "hit"
             return _conditional(request, cached) if cached.status_code == 200 else cached
         response = self.get_response(request)
+        if response.get("X-Page-Cache") == KNOWN_NOT_FOUND:
+            # not stored per path: as cheap as a cache hit, and a scan of random paths must
+            # not push the tenants' pages out of the cache
+            return response
         if _storable_not_found(request, response):
             cache.set(key, _without_cookies(response), NOT_FOUND_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"

@@ -5,7 +5,8 @@ The key holds what every such change moves: the tenant's page-cache generation (
 unpublishing, moving pages, view restrictions, branding: cms/signals.py) and the tenant-lookup
 stamp (tenant and domain writes, within a second in every process). So a page the page cache
 does not answer (a signed-in visitor, search results) renders its chrome without a query, and
-right after a purge reads it again in few: the pages it links in one query (`chrome_pages`),
+right after a purge reads it again in few: the pages it links in one query
+(cms.context_processors),
 the branding with its logo in one, and the tenant's view restrictions in one, which also
 answer Wagtail's privacy check of the page being served (`KeptViewRestrictionsMixin`).
 """
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, Q
 from django.http import HttpRequest
 
 from cms.cache import page_generation
@@ -120,51 +121,31 @@ class KeptViewRestrictionsMixin:
         return queryset
 
 
-def chrome_pages(request: HttpRequest, site) -> dict[str, Any]:
-    """The pages the chrome links, in one query: the main navigation (live children of the
-    site's root shown in menus), the legal pages and the Leichte-Sprache and Gebärdensprache
-    pages (live and public). Returns {"nav": [...], "legal": [...], "access": {...}}."""
-    from wagtail.models import Page
+def known_paths() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """What the tenant's Wagtail tree can answer, kept like the chrome (one query for the
+    pages, one for the redirects, after each purge): the site-relative paths of its live
+    pages, the paths below which a page routes by itself (routable pages: their sub-paths
+    are theirs to answer, live or not) and Wagtail's redirects (normalised old paths). A
+    path of none of them is a 404 without asking the database (cms.cache)."""
 
-    from cms.easy_read import EasyReadPage, SignLanguagePage
-    from cms.legal import LegalKind
+    def load() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.contrib.redirects.models import Redirect
+        from wagtail.models import Page
 
-    restrictions = view_restrictions()
-    found: dict[str, Any] = {"nav": [], "legal": [], "access": {}}
-    if site is None:
-        return found
-    root = site.root_page
-    pages = (
-        Page.objects.live()
-        .filter(
-            Q(depth=root.depth + 1, path__startswith=root.path, show_in_menus=True)
-            | Q(legalpage__isnull=False)
-            | Q(easyreadpage__isnull=False)
-            | Q(signlanguagepage__isnull=False)
-        )
-        .annotate(
-            legal_kind=F("legalpage__kind"),
-            easy_read=Exists(EasyReadPage.objects.filter(pk=OuterRef("pk"))),
-            sign_language=Exists(SignLanguagePage.objects.filter(pk=OuterRef("pk"))),
-        )
-        .order_by("path")
-    )
-    legal = []
-    for page in pages:
-        if page.depth == root.depth + 1 and page.path.startswith(root.path) and page.show_in_menus:
-            found["nav"].append(page)
-        private = (
-            is_private(page.path, restrictions)
-            if restrictions is not None
-            else page.get_view_restrictions().exists()
-        )
-        if private:
-            continue
-        if page.legal_kind:
-            legal.append(page)
-        for key, flag in (("easy_read", page.easy_read), ("sign_language", page.sign_language)):
-            if flag and key not in found["access"]:
-                found["access"][key] = page.get_url(request=request, current_site=site)
-    order = [value for value, _ in LegalKind.choices]
-    found["legal"] = sorted(legal, key=lambda page: order.index(page.legal_kind))
-    return found
+        paths, routed = set(), []
+        rows = Page.objects.filter(depth__gt=1).values_list("url_path", "content_type_id", "live")
+        for url_path, content_type_id, live in rows:
+            # "/home/aktuelles/" → "/aktuelles/": below any site's root (conservative when a
+            # tenant has several sites: known in one, asked in all)
+            below_root = url_path.strip("/").partition("/")[2]
+            relative = f"/{below_root}/" if below_root else "/"
+            if live:
+                paths.add(relative)
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            if model is None or model.route is not Page.route:
+                routed.append(relative)
+        redirects = frozenset(Redirect.objects.values_list("old_path", flat=True))
+        return frozenset(paths), tuple(routed), redirects
+
+    return kept_in_tenant("known-paths", load)

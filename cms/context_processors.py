@@ -5,12 +5,17 @@ it changes (cms.chrome), so a page rendered again pays none."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Exists, F, OuterRef, Q
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from cms.branding import BrandingSettings
-from cms.chrome import chrome_pages, kept
+from cms.chrome import is_private, kept, view_restrictions
+from cms.easy_read import EasyReadPage, SignLanguagePage
+from cms.legal import LegalKind
 from tenants.selectors import district_name, in_tenant_schema
 
 
@@ -28,7 +33,7 @@ def _branding(request):
 
 def _pages(request) -> dict:
     """Navigation, legal links and the Leichte-Sprache/Gebärdensprache links, read together
-    (cms.chrome.chrome_pages: one query)."""
+    (`chrome_pages`: one query)."""
 
     def load() -> dict:
         pages = chrome_pages(request, Site.find_for_request(request))
@@ -39,6 +44,51 @@ def _pages(request) -> dict:
         }
 
     return kept(request, "pages", load)
+
+
+def chrome_pages(request: HttpRequest, site) -> dict[str, Any]:
+    """The pages the chrome links, in one query: the main navigation (live children of the
+    site's root shown in menus), the legal pages and the Leichte-Sprache and Gebärdensprache
+    pages (live and public). Returns {"nav": [...], "legal": [...], "access": {...}}."""
+    restrictions = view_restrictions()
+    found: dict[str, Any] = {"nav": [], "legal": [], "access": {}}
+    if site is None:
+        return found
+    root = site.root_page
+    pages = (
+        Page.objects.live()
+        .filter(
+            Q(depth=root.depth + 1, path__startswith=root.path, show_in_menus=True)
+            | Q(legalpage__isnull=False)
+            | Q(easyreadpage__isnull=False)
+            | Q(signlanguagepage__isnull=False)
+        )
+        .annotate(
+            legal_kind=F("legalpage__kind"),
+            easy_read=Exists(EasyReadPage.objects.filter(pk=OuterRef("pk"))),
+            sign_language=Exists(SignLanguagePage.objects.filter(pk=OuterRef("pk"))),
+        )
+        .order_by("path")
+    )
+    legal = []
+    for page in pages:
+        if page.depth == root.depth + 1 and page.path.startswith(root.path) and page.show_in_menus:
+            found["nav"].append(page)
+        private = (
+            is_private(page.path, restrictions)
+            if restrictions is not None
+            else page.get_view_restrictions().exists()
+        )
+        if private:
+            continue
+        if page.legal_kind:
+            legal.append(page)
+        for key, flag in (("easy_read", page.easy_read), ("sign_language", page.sign_language)):
+            if flag and key not in found["access"]:
+                found["access"][key] = page.get_url(request=request, current_site=site)
+    order = [value for value, _ in LegalKind.choices]
+    found["legal"] = sorted(legal, key=lambda page: order.index(page.legal_kind))
+    return found
 
 
 def _with_urls(pages) -> list[Link]:

@@ -158,6 +158,8 @@ MIDDLEWARE = [
     "kreisportal.middleware.SuspendedTenantMiddleware",
     # anonymous GETs of cached pages: answered here, before sessions, CSRF and auth (cms/cache.py)
     "cms.cache.CachedPageMiddleware",
+    # anonymous GETs of paths nothing answers: the tenant's 404 page, no query (cms/not_found.py)
+    "cms.not_found.KnownNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kreisportal.middleware.GermanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -369,12 +369,17 @@ def test_a_missing_page_is_answered_from_the_cache_until_a_purge(
 
     client = Client(HTTP_HOST=host("gangelt"))
     first = client.get("/gibt-es-hier-nicht/")
-    assert first.status_code == 404 and first["X-Page-Cache"] == "miss"
+    # a path no URL pattern, page or redirect of the tenant answers: its kept 404 page
+    assert first.status_code == 404 and first["X-Page-Cache"] == "not-found"
     with django_assert_num_queries(0):
         again = Client(HTTP_HOST=host("gangelt")).get("/gibt-es-hier-nicht/")
-    assert again.status_code == 404 and again["X-Page-Cache"] == "hit"
+    assert again.status_code == 404 and again["X-Page-Cache"] == "not-found"
     assert again.content == first.content and "no-store" in again["Cache-Control"]
-    assert Client(HTTP_HOST=host("erkelenz")).get("/gibt-es-hier-nicht/")["X-Page-Cache"] == "miss"
+    # a 404 the chain answered (here: a service the catalogue does not have) is stored per path
+    client.get("/leistungen/00000000000000/")
+    with django_assert_num_queries(0):
+        stored = Client(HTTP_HOST=host("gangelt")).get("/leistungen/00000000000000/")
+    assert stored.status_code == 404 and stored["X-Page-Cache"] == "hit"
     with in_tenant("gangelt"), django_capture_on_commit_callbacks(execute=True):
         Redirect.objects.create(
             old_path="/gibt-es-hier-nicht",
@@ -396,3 +401,64 @@ def test_static_files_carry_the_security_headers_without_the_chain():
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Request-ID"] == "statisch-0001"
     assert not hasattr(response.wsgi_request, "tenant")
+
+
+@pytest.mark.django_db
+def test_a_first_time_404_costs_no_query_and_reads_like_the_chains(django_assert_num_queries):
+    """A path never asked for before that nothing of the tenant can answer (cms.cache
+    `_known_not_found`) gets the tenant's 404 page without sessions, the Wagtail lookup or the
+    redirects: the same bytes and headers the whole chain gives, with its own path in them."""
+    client = Client(HTTP_HOST=host("erkelenz"))
+    assert client.get("/gibt-es-nicht-eins/").status_code == 404  # the 404 page, once
+    with django_assert_num_queries(0):
+        fast = Client(HTTP_HOST=host("erkelenz")).get("/gibt-es-nicht-zwei/")
+    assert fast.status_code == 404 and fast["X-Page-Cache"] == "not-found"
+    assert not hasattr(fast.wsgi_request, "session")
+    assert b"seite=/gibt-es-nicht-zwei/" in fast.content
+    assert b'value="/gibt-es-nicht-zwei/"' in fast.content
+    assert b"kp-not-found-placeholder" not in fast.content
+    # the whole chain's answer for the same path (a session cookie takes it past the cache)
+    chain = Client(HTTP_HOST=host("erkelenz")).get(
+        "/gibt-es-nicht-zwei/", HTTP_COOKIE="sessionid=kein-gueltiger-schluessel"
+    )
+    assert chain.status_code == 404 and not chain.has_header("X-Page-Cache")
+    assert fast.content == chain.content
+    for header in ("Content-Type", "Content-Language", "Vary", "X-Frame-Options"):
+        assert fast[header] == chain[header], header
+    assert "no-store" in fast["Cache-Control"] and "no-store" in chain["Cache-Control"]
+    english = Client(HTTP_HOST=host("erkelenz"))
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert b'lang="en"' in english.get("/gibt-es-nicht-drei/").content
+
+
+@pytest.mark.django_db
+def test_a_page_published_where_a_404_was_shows_at_once(in_tenant):
+    from wagtail.models import Site
+
+    from cms.content import ContentPage
+
+    client = Client(HTTP_HOST=host("wegberg"))
+    assert client.get("/neu-im-rathaus/").status_code == 404
+    assert client.get("/neu-im-rathaus/").status_code == 404  # the kept 404 page
+    with in_tenant("wegberg"):
+        home = Site.objects.get(is_default_site=True).root_page
+        page = home.add_child(instance=ContentPage(title="Neu im Rathaus", slug="neu-im-rathaus"))
+        page.save_revision().publish()
+    shown = client.get("/neu-im-rathaus/")
+    assert shown.status_code == 200 and b"Neu im Rathaus" in shown.content
+
+
+@pytest.mark.django_db
+def test_each_tenant_gets_its_own_404_page_and_pages_that_route_themselves_still_answer():
+    erkelenz = Client(HTTP_HOST=host("erkelenz")).get("/fehlt-ueberall/")
+    gangelt = Client(HTTP_HOST=host("gangelt")).get("/fehlt-ueberall/")
+    assert erkelenz.status_code == gangelt.status_code == 404
+    assert (
+        b"Erkelenz" in erkelenz.content and b"Erkelenz" not in gangelt.content.split(b"<footer")[0]
+    )
+    assert b"Gangelt" in gangelt.content.split(b"<footer")[0]
+    client = Client(HTTP_HOST=host("gangelt"))
+    assert client.get("/aktuelles/feed/rss/").status_code == 200  # a routable page's sub-path
+    assert client.get("/aktuelles").status_code == 301  # CommonMiddleware adds the slash
+    assert client.get("/leistungen/99008001012000/").status_code == 200
+    assert client.get("/leistungen/00000000000000/").status_code == 404  # the view's own 404
