@@ -6,8 +6,10 @@ Rows (portal page vs the bare app's counterpart):
 - cached tenant home page vs a bare view returning a page of the same size (target ≥ 0.5);
 - a static file vs the same file from WhiteNoise in the bare app (target ≥ 0.8);
 - a 404 page vs bare Django's 404 (target ≥ 0.3): a missing path asked for again, answered
-  from the page cache like a page; the same 404 for a visitor with a session cookie passes the
-  whole chain (Wagtail lookup, redirects, the rendered branded page);
+  from the page cache like a page; a missing path asked for the first time (a new path on
+  every request: the tenant's kept 404 page, cms.cache `_known_not_found`); the same 404 for a
+  visitor with a session cookie passes the whole chain (Wagtail lookup, redirects, the
+  rendered branded page);
 - cached service page, uncached home and service pages (a session cookie makes the visitor
   non-anonymous for the page cache): requests/s and p95, the ratio to the bare page and to the
   previous run's figures (kept in $KREISPORTAL_HOME/benchmarks/throughput.json).
@@ -46,12 +48,61 @@ SERVICE = "/leistungen/99008001012000/"
 UNCACHED = "sessionid=benchmark-no-session"
 STATIC = "/static/kreisportal/portal.css"
 ROOT = Path(__file__).resolve().parents[2]
+# In a path: replaced by a new number on every request (tests/benchmarks/loadgen.py keeps one
+# fixed request, so such rows go through the small loader below instead).
+UNIQUE = "{n}"
+# The loader for such rows: loadgen.py's loop, building each request with its own path.
+_UNIQUE_PATH_LOADER = """
+import json, socket, sys, threading, time, itertools
+port, host, path, seconds, concurrency = sys.argv[1:6]
+numbers = itertools.count()
+lock = threading.Lock()
+latencies, statuses = [], {}
+def one():
+    with lock:
+        n = next(numbers)
+    request = (f"GET {path.replace('{n}', str(n))} HTTP/1.1\\r\\nHost: {host}\\r\\n"
+               "Accept: text/html\\r\\nConnection: close\\r\\n\\r\\n").encode()
+    with socket.create_connection(("127.0.0.1", int(port)), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)[9:12]
+def worker():
+    mine, seen = [], {}
+    while (started := time.perf_counter()) < deadline:
+        status = one()
+        mine.append(time.perf_counter() - started)
+        seen[status] = seen.get(status, 0) + 1
+    with lock:
+        latencies.extend(mine)
+        for status, count in seen.items():
+            statuses[status] = statuses.get(status, 0) + count
+expected = one()
+began = time.perf_counter()
+deadline = began + float(seconds)
+threads = [threading.Thread(target=worker) for _ in range(int(concurrency))]
+[t.start() for t in threads]
+[t.join() for t in threads]
+elapsed = time.perf_counter() - began
+latencies.sort()
+print(json.dumps({
+    "requests": len(latencies),
+    "failures": sum(c for s, c in statuses.items() if s != expected),
+    "status": expected.decode(),
+    "rps": len(latencies) / elapsed,
+    "p50": latencies[len(latencies) // 2] * 1000,
+    "p95": latencies[max(int(0.95 * len(latencies)) - 1, 0)] * 1000,
+}))
+"""
 
 # name: (portal path, portal cookie, bare path, expected status, target ratio or None)
 ROWS = {
     "cached home page": ("/", "", "/", 200, 0.5),
     "static file": (STATIC, "", STATIC, 200, 0.8),
     "404 page": ("/gibt-es-nicht/", "", "/gibt-es-nicht/", 404, 0.3),
+    "404 page (first time)": (f"/nie-gefragt-{UNIQUE}/", "", f"/nie-gefragt-{UNIQUE}/", 404, None),
     "404 page (not cached)": ("/gibt-es-nicht/", UNCACHED, "/gibt-es-nicht/", 404, None),
     "cached service page": (SERVICE, "", "/", 200, None),
     "uncached home page": ("/", UNCACHED, "/", 200, None),
@@ -97,6 +148,7 @@ def _start(app: str, env: dict[str, str | None]) -> tuple[subprocess.Popen, int]
 
 
 def _get(port: int, path: str, cookie: str = "") -> tuple[int, bytes]:
+    path = path.replace(UNIQUE, "warm-up")
     headers = {"Host": HOST, **({"Cookie": cookie} if cookie else {})}
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     try:
@@ -108,9 +160,12 @@ def _get(port: int, path: str, cookie: str = "") -> tuple[int, bytes]:
 
 def _load(port: int, path: str, cookie: str, status: int) -> dict[str, float]:
     args = [str(port), HOST, path, str(LOAD_SECONDS), str(CONCURRENCY)]
+    if UNIQUE in path:
+        command = [sys.executable, "-c", _UNIQUE_PATH_LOADER, *args]
+    else:
+        command = [sys.executable, str(Path(__file__).with_name("loadgen.py")), *args]
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("loadgen.py")), *args]
-        + ([cookie] if cookie else []),
+        command + ([cookie] if cookie else []),
         check=True,
         capture_output=True,
         text=True,
