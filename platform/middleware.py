@@ -71,6 +71,9 @@ class PortalTenantMiddleware(TenantMainMiddleware):
         on every tenant or domain change within a second in every process)."""
 
         def load():
+            from django.db import connection
+
+            connection.portal_tenant_loaded = True  # a query ran: the search path moved
             domain = (
                 domain_model.objects.select_related("tenant")
                 .annotate(
@@ -102,7 +105,26 @@ class PortalTenantMiddleware(TenantMainMiddleware):
             request.urlconf = ADMIN_HOST_URLCONF
 
     def process_request(self, request: HttpRequest):
+        """As django-tenants', and keeping the connection's search path when the request is for
+        the schema the connection is already in. django-tenants switches to public and back on
+        every request, which forgets the path set (TENANT_LIMIT_SET_CALLS) and costs a
+        `SET search_path` round trip before the first query, although nothing changed: the
+        switch itself touches no database, and when the tenant came from this process's lookup
+        no query ran in between either. The backend forgets the path itself on a rollback, a
+        savepoint rollback and a closed connection, so what is kept is what the server has."""
+        from django.db import connection
+
+        kept_path = connection.search_path_set_schemas
+        before = (connection.schema_name, connection.include_public_schema)
+        connection.portal_tenant_loaded = False
         response = super().process_request(request)
+        if (
+            response is None
+            and kept_path
+            and not connection.portal_tenant_loaded
+            and (connection.schema_name, connection.include_public_schema) == before
+        ):
+            connection.search_path_set_schemas = kept_path
         tenant = getattr(request, "tenant", None)
         if response is None and tenant is not None and not getattr(tenant, "schema_present", True):
             from django.db import connection

@@ -100,3 +100,33 @@ def test_a_rolled_back_schema_switch_is_set_again(tenant):
         "gangelt",
         "erkelenz",
     ]
+
+
+def test_a_request_for_the_schema_the_connection_is_in_sends_no_set():
+    """PortalTenantMiddleware keeps the search path when the request's tenant is the schema
+    the connection already uses (its switch to public and back touched no database); a
+    request of another host sets its own, and what PostgreSQL uses always matches."""
+    base = settings.BASE_DOMAIN
+    uncached = {"HTTP_COOKIE": "sessionid=kein-gueltiger-schluessel"}
+    sets_per_visit = []
+    for hostname, schema in [
+        (f"erkelenz.{base}", "erkelenz"),  # learns the host: reads the domain in public
+        (f"erkelenz.{base}", "erkelenz"),
+        (f"erkelenz.{base}", "erkelenz"),
+        (f"gangelt.{base}", "gangelt"),  # a new host: public for its domain, then gangelt
+        (f"gangelt.{base}", "gangelt"),
+        (f"erkelenz.{base}", "erkelenz"),  # known host, other schema: one SET
+    ]:
+        sets: list[str] = []
+
+        def count_sets(execute, sql, params, many, context, sets=sets):
+            if sql.startswith("SET search_path"):
+                sets.append(sql)
+            return execute(sql, params, many, context)
+
+        with server_search_path_probe() as records, connection.execute_wrapper(count_sets):
+            assert Client(HTTP_HOST=hostname).get("/impressum/", **uncached).status_code == 200
+        assert all(path == expected_path(believed) for path, believed, _, _ in records)
+        assert {believed for _, believed, _, _ in records} <= {schema, "public"}
+        sets_per_visit.append(len(sets))
+    assert sets_per_visit[1:] == [0, 0, 2, 0, 1]
