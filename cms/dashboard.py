@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.admin.ui.components import Component
 
-from cms.legal import LegalKind, LegalPage
+from cms.legal import TO_COMPLETE, LegalKind, LegalPage, legal_pages_to_complete
 from cms.news import NewsIndexPage
 
 
@@ -82,6 +82,13 @@ def attention(request: HttpRequest) -> list[Link]:
         text = _("%(page)s ist nicht veröffentlicht") % {"page": label}
         url = _url("wagtailadmin_pages:edit", drafts[kind]) if kind in drafts else ""
         items.append(Link(text, url or _url("wagtailadmin_explore_root")))
+    # published with places still marked for completion: the go-live checklist refuses them
+    for page in legal_pages_to_complete():
+        text = _("%(page)s enthält noch Stellen „%(marker)s“") % {
+            "page": LegalKind(page.kind).label,
+            "marker": TO_COMPLETE,
+        }
+        items.append(Link(text, _url("wagtailadmin_pages:edit", page.pk)))
     not_found = SearchQueryStat.objects.filter(empty__gt=0).count()
     if not_found:
         label = ngettext(

@@ -168,6 +168,10 @@ def test_legal_pages_published_with_places_still_marked_keep_the_checklist_open(
     assert "kann noch nicht live gehen" in refused.value.for_admin
     assert TO_COMPLETE in refused.value.for_admin
     assert Tenant.objects.get(pk=musterstadt.pk).is_preparing
+    # the editors' dashboard links the page to its editor
+    dashboard = editor(musterstadt.schema_name).get("/cms/", HTTP_HOST=HOST).content.decode()
+    assert f"Datenschutzerklärung enthält noch Stellen „{TO_COMPLETE}“" in dashboard
+    assert f'href="/cms/pages/{privacy.pk}/edit/"' in dashboard
     # a marker in an unpublished draft does not count: the published text is what citizens read
     with schema_context(musterstadt.schema_name):
         privacy = LegalPage.objects.get(kind="datenschutz")
