@@ -405,3 +405,36 @@ def test_a_replayed_idp_logout_request_is_refused(browser):
     replayed = Browser().get(url)
     assert replayed.status_code == 400 and "bereits verarbeitet" in replayed.content.decode()
     assert _signed_in(browser, ERKELENZ)
+
+
+def test_sp_initiated_round_trip_over_the_post_binding(browser, settings, tmp_path):
+    """An IdP whose metadata offers Single Logout only over HTTP-POST: the LogoutRequest goes
+    as a form that posts itself (XML-signed), and so does the sandbox IdP's answer."""
+    metadata = saml._metadata_pair(saml.public_base())[1]
+    post_only = re.sub(
+        rf'<ns\d:SingleLogoutService Binding="{BINDING_HTTP_REDIRECT}"[^>]*/>', "", metadata
+    )
+    assert post_only.count("SingleLogoutService") == 1
+    path = tmp_path / "idp.xml"
+    path.write_text(post_only, encoding="utf-8")
+    sign_in(browser, ERKELENZ)
+    settings.SAML_IDP_METADATA_FILE = str(path)
+    saml._metadata_pair.cache_clear()
+    try:
+        form = _sign_out_at_tenant(browser)
+        html = form.content.decode()
+        assert form.status_code == 200 and "data-auto-submit" in html
+        assert f'action="{saml.public_base()}/sandbox-idp/slo/"' in html
+        encoded = re.search(r'name="SAMLRequest" value="([^"]+)"', html).group(1)
+        request = logout_request_from_string(base64.b64decode(encoded).decode())
+        assert request.name_id.text == ERIKA and request.signature is not None
+        assert not _signed_in(browser, ERKELENZ)
+        answer = browser.post(f"http://{PUBLIC}/sandbox-idp/slo/", {"SAMLRequest": encoded})
+        assert answer.cookies[slo.SANDBOX_COOKIE].value == ""  # the IdP's session ended
+        answer_html = answer.content.decode()
+        assert answer.status_code == 200 and f'action="{saml.sp_slo_url()}"' in answer_html
+        saml_response = re.search(r'name="SAMLResponse" value="([^"]+)"', answer_html).group(1)
+        done = browser.post(f"http://{PUBLIC}/saml/slo/", {"SAMLResponse": saml_response})
+    finally:
+        saml._metadata_pair.cache_clear()
+    assert done.status_code == 302 and done["Location"] == f"http://{ERKELENZ}/konto/abgemeldet/"
