@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
@@ -337,7 +337,16 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.display(description="Redaktion")
     def editors(self, obj: Tenant) -> str:
         url = reverse("admin:tenants_tenant_invitations", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Redaktion einladen</a>', url)
+        invite = format_html('<a class="button" href="{}">Redaktion einladen</a>', url)
+        try:  # the branding form is the cms' (kreisportal.urls_admin wires it)
+            branding = reverse("tenant_branding", args=[obj.pk])
+        except NoReverseMatch:
+            return invite
+        return format_html(
+            '{} <a class="button" href="{}">Gestaltung (Logo, Farben, Schrift)</a>',
+            invite,
+            branding,
+        )
 
     def get_urls(self):
         return [

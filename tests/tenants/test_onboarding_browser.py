@@ -140,6 +140,10 @@ def test_musterstadt_goes_live_in_the_web_ui(
     tmp_path,
     django_db_blocker,
 ):
+    from PIL import Image
+
+    logo_file = tmp_path / "musterstadt-logo.png"
+    Image.new("RGB", (120, 40), "#004225").save(logo_file)
     started = time.monotonic()
     forms = Submissions()
     admin_base = f"http://admin.localhost:{tenant_server}"
@@ -167,6 +171,17 @@ def test_musterstadt_goes_live_in_the_web_ui(
     expect(it.locator("#content")).to_contain_text("Checkliste zum Live-Schalten")
     expect(it.locator("#content")).to_contain_text("Impressum veröffentlichen")
 
+    # the IT team's branding form has the same live preview (looked at here, saved by the editor)
+    it.get_by_role("link", name="Gestaltung (Logo, Farben, Schrift)").click()
+    it.fill("#id_primary_colour", "#6a1b9a")
+    it.set_input_files("#id_logo_upload", str(logo_file))
+    it_preview = it.locator("[data-branding-preview]")
+    expect(it_preview.locator("[data-preview-header]")).to_have_css(
+        "background-color", "rgb(106, 27, 154)"
+    )
+    expect(it_preview.locator("[data-preview-logo]")).to_be_visible()
+    it.go_back()
+
     # --- ... and invites the first editor -------------------------------------------------------
     it.get_by_role("link", name="Redaktion einladen").click()
     it.fill("#id_name", "Erika Beispiel")
@@ -190,10 +205,6 @@ def test_musterstadt_goes_live_in_the_web_ui(
     expect(editor.locator("body")).to_contain_text("Branding festlegen")
 
     # --- branding: logo uploaded in the chooser, colours --------------------------------------
-    from PIL import Image
-
-    logo_file = tmp_path / "musterstadt-logo.png"
-    Image.new("RGB", (120, 40), "#004225").save(logo_file)
     editor.goto(f"{portal_base}/cms/settings/cms/brandingsettings/")
     editor.locator("[data-chooser-action-choose]").first.click()
     modal = editor.locator(".modal-content")
@@ -298,8 +309,9 @@ def test_musterstadt_goes_live_in_the_web_ui(
         f"onboarding Musterstadt in chromium: {seconds:.1f} s wall time, "
         f"{forms.count} form submissions"
     )
-    # measured 49.8 s with 12 submissions (the legal pages completed by typing, each draft
-    # autosaved before publishing) on a 2-core machine shared with other test runs;
+    # measured 49.8 s (71.3 s under heavier load) with 12 submissions (the legal pages completed
+    # by typing, each draft autosaved before publishing) on a 2-core machine shared with other
+    # test runs;
     # the bound is the goal for a person (5 minutes), not the figure itself
     assert seconds < 300, seconds
     assert forms.count <= 15, forms.count

@@ -54,6 +54,13 @@
       }
       var text = field("footer_text");
       if (text && footer) footer.textContent = text.value;
+      var upload = field("logo_upload");
+      if (upload && upload.files && upload.files[0] && logo) {
+        // the IT team's form (cms.branding_admin) takes a new logo as a file
+        logo.src = URL.createObjectURL(upload.files[0]);
+        logo.hidden = false;
+        return;
+      }
       var chosen = field("logo");
       var chooser = chosen && document.getElementById(chosen.id + "-chooser");
       var image = chooser && chooser.querySelector("[data-chooser-image]");

@@ -1,0 +1,111 @@
+"""The district IT team sets a portal's branding in the tenant administration (cms.branding_admin):
+the same settings, preview and contrast rule as the editors' form, saved in that portal's schema
+only."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+
+ADMIN_HOST = f"admin.{settings.BASE_DOMAIN}"
+
+
+@pytest.fixture
+def it_admin(client, db):
+    from django.contrib.auth import get_user_model
+
+    with schema_context("public"):
+        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
+    assert client.login(username="kreis-it", password="sicher-123")
+    return client
+
+
+def branding_of(slug: str):
+    from wagtail.models import Site
+
+    from cms.branding import BrandingSettings
+
+    with schema_context(slug):
+        branding = BrandingSettings.for_site(Site.objects.get(is_default_site=True))
+        return (
+            branding.primary_colour,
+            branding.accent_colour,
+            branding.header_variant,
+            branding.logo.title if branding.logo_id else None,
+        )
+
+
+def png() -> SimpleUploadedFile:
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (60, 20), "#004225").save(data, format="PNG")
+    return SimpleUploadedFile("logo.png", data.getvalue(), content_type="image/png")
+
+
+def url(slug: str) -> str:
+    return f"/admin/tenants/tenant/{Tenant.objects.get(slug=slug).pk}/gestaltung/"
+
+
+FORM = {
+    "primary_colour": "#004225",
+    "accent_colour": "#8a1538",
+    "font": "serif",
+    "header_variant": "split",
+    "footer_text": "",
+}
+
+
+def test_it_team_sets_a_portals_branding_with_the_live_preview(it_admin):
+    change = it_admin.get(
+        f"/admin/tenants/tenant/{Tenant.objects.get(slug='wegberg').pk}/change/",
+        HTTP_HOST=ADMIN_HOST,
+    ).content.decode()
+    assert url("wegberg") in change  # linked from the tenant's page
+    page = it_admin.get(url("wegberg"), HTTP_HOST=ADMIN_HOST)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "data-branding-preview" in html and "cms/branding-preview.js" in html
+    gangelt_before = branding_of("gangelt")
+    saved = it_admin.post(url("wegberg"), {**FORM, "logo_upload": png()}, HTTP_HOST=ADMIN_HOST)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    assert branding_of("wegberg") == ("#004225", "#8a1538", "split", "Logo Stadt Wegberg")
+    # another portal's branding is untouched
+    assert branding_of("gangelt") == gangelt_before
+
+
+def test_unreadable_colours_and_a_non_image_are_refused_in_german_and_nothing_saved(it_admin):
+    before = branding_of("wegberg")
+    refused = it_admin.post(
+        url("wegberg"), {**FORM, "primary_colour": "#ffd700"}, HTTP_HOST=ADMIN_HOST
+    )
+    assert refused.status_code == 200
+    assert "Zu wenig Kontrast" in refused.content.decode()
+    not_an_image = SimpleUploadedFile("logo.png", b"not an image", content_type="image/png")
+    refused = it_admin.post(
+        url("wegberg"), {**FORM, "logo_upload": not_an_image}, HTTP_HOST=ADMIN_HOST
+    )
+    assert refused.status_code == 200 and "errornote" in refused.content.decode()
+    assert branding_of("wegberg") == before
+
+
+def test_only_the_it_team_reaches_the_branding_form(it_admin):
+    from django.test import Client
+
+    wegberg_url = url("wegberg")
+    system = Tenant.objects.exclude(pk__in=Tenant.objects.portals()).first()
+    missing = f"/admin/tenants/tenant/{system.pk}/gestaltung/"
+    assert it_admin.get(missing, HTTP_HOST=ADMIN_HOST).status_code == 404
+    bad = "/admin/tenants/tenant/x/gestaltung/"
+    assert it_admin.get(bad, HTTP_HOST=ADMIN_HOST).status_code == 404
+    anonymous = Client()
+    assert anonymous.get(wegberg_url, HTTP_HOST=ADMIN_HOST).status_code == 302  # to the login
+    assert anonymous.post(wegberg_url, FORM, HTTP_HOST=ADMIN_HOST).status_code == 302
+    assert anonymous.get(wegberg_url, HTTP_HOST="wegberg.localhost").status_code == 404
+    assert branding_of("wegberg")[0] != FORM["primary_colour"]
