@@ -110,8 +110,10 @@ def export(request: HttpRequest, citizen: Citizen) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @citizen_required
 def delete(request: HttpRequest, citizen: Citizen) -> HttpResponse:
-    error = ""
-    if request.method == "POST" and request.POST.get("confirm") == "ja":
+    error = confirm_error = ""
+    if request.method == "POST" and request.POST.get("confirm") != "ja":
+        confirm_error = gettext("Bitte bestätigen Sie, dass Sie Ihr Konto löschen möchten.")
+    elif request.method == "POST":
         try:
             do_delete_account(citizen=citizen)
         except AccountKept as exc:
@@ -122,7 +124,7 @@ def delete(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     return TemplateResponse(
         request,
         "accounts/delete.html",
-        {"citizen": citizen, "error": error},
+        {"citizen": citizen, "error": error, "confirm_error": confirm_error},
         status=400 if request.method == "POST" else 200,
     )
 

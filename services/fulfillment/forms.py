@@ -49,9 +49,5 @@ class InterestForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["begruendung"].widget.attrs["aria-describedby"] = "id_begruendung-hint"
-
     def reason_label(self) -> str:
         return str(dict(INTEREST_REASONS)[self.cleaned_data["grund"]])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from kreisportal.http import parse_number
 from services.accounts.models import Citizen
@@ -17,11 +18,12 @@ def gemarkungen() -> QuerySet[Gemarkung]:
     return Gemarkung.objects.all()
 
 
-def find_parcels(params: dict[str, str]) -> tuple[list[Parcel], list[str]]:
+def find_parcels(params: dict[str, str]) -> tuple[list[Parcel], dict[str, str]]:
     """Parcels matching the search form (Gemarkung, Flur, Flurstück "Zähler[/Nenner]", part of
-    the address), at most MAX_PARCELS; or the errors naming what is not a number."""
+    the address), at most MAX_PARCELS; or the errors by field ("flur", "flurstueck") naming
+    what is not a number (the template marks those fields and links the summary to them)."""
     query = Parcel.objects.select_related("gemarkung")
-    errors = []
+    errors: dict[str, str] = {}
     if params.get("adresse"):
         query = query.filter(address__icontains=params["adresse"][:100])
     if params.get("gemarkung"):
@@ -31,7 +33,9 @@ def find_parcels(params: dict[str, str]) -> tuple[list[Parcel], list[str]]:
         if value:
             number = parse_number(value, max_digits=9)
             if number is None:
-                errors.append(f"„{params[field][:40]}“ ist keine gültige Nummer.")
+                errors[field] = gettext("„%(value)s“ ist keine gültige Nummer.") % {
+                    "value": params[field][:40]
+                }
                 continue
             query = query.filter(**{column: number})
     return ([] if errors else list(query[:MAX_PARCELS])), errors

@@ -38,7 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
     _district_only(request)
     params = {k: request.GET.get(k, "").strip() for k in selectors.SEARCH_FIELDS}
     searched = any(params.values())
-    parcels, errors = selectors.find_parcels(params) if searched else ([], [])
+    parcels, errors = selectors.find_parcels(params) if searched else ([], {})
     return TemplateResponse(
         request,
         "fulfillment/search.html",
