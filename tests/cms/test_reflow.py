@@ -3,6 +3,12 @@
 px). Browser zoom is emulated as the browser does it: fewer CSS pixels in the viewport, more
 device pixels per CSS pixel. Every citizen page type on three tenants, the error page and the
 bare base domain's pages; the check is document.scrollingElement.scrollWidth <= innerWidth.
+
+The page types behind a form or a sign-in (appointment booking up to its cancellation, online
+application with its errors, "Angaben prüfen", the submitted case, account, postbox, deleting
+the account, the Liegenschaftsauskunft's results, errors, legitimate interest, test payment and
+order status, the sandbox IdP) are checked at both widths, in German, English and Dutch, on
+the same page states as axe: tests/cms/test_accessibility.py::test_every_page_type.
 """
 
 from __future__ import annotations
