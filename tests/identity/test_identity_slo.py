@@ -260,7 +260,15 @@ def test_forged_or_unsigned_logout_response_is_not_believed(browser, tmp_path, s
         {"SAMLResponse": base64.b64encode(str(forged).encode()).decode()},
     )
     assert posted.status_code == 400 and "ungültig" in posted.content.decode()
-    # neither was taken for the answer: the genuine one still is
+    unsigned_post = saml.sandbox_idp().create_logout_response(
+        request, bindings=[BINDING_HTTP_POST], sign=False
+    )
+    posted = browser.post(
+        f"http://{PUBLIC}/saml/slo/",
+        {"SAMLResponse": base64.b64encode(str(unsigned_post).encode()).decode()},
+    )
+    assert posted.status_code == 400 and "ungültig" in posted.content.decode()
+    # none was taken for the answer: the genuine one still is
     done = browser.get(_local(genuine))
     assert done["Location"] == f"http://{ERKELENZ}/konto/abgemeldet/"
 
