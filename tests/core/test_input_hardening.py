@@ -88,11 +88,16 @@ def citizen_client(in_tenant):
 
 def _fuzz_route(clients: list[Client], route: str, host: str) -> int:
     sent = 0
+    # a route without parameters gives the same path for every segment: request it once
+    segment_paths = dict.fromkeys(
+        path
+        for segment in ("abc", "²", "١٢٣", "a" * 2000, quote("ü ö/..;"))
+        for path in _sample_paths(route, segment)
+    )
     for client in clients:
-        for segment in ("abc", "²", "١٢٣", "a" * 2000, quote("ü ö/..;")):
-            for path in _sample_paths(route, segment):
-                _assert_no_server_error(client, "get", path, host)
-                sent += 1
+        for path in segment_paths:
+            _assert_no_server_error(client, "get", path, host)
+            sent += 1
         for path in _sample_paths(route, "abc"):
             for value in ODD_VALUES:
                 query = "&".join(f"{name}={value}" for name in PARAMETERS)
