@@ -15,6 +15,7 @@ from wagtail.admin.ui.components import Component
 
 from cms.legal import TO_COMPLETE, LegalKind, LegalPage, legal_pages_to_complete
 from cms.news import NewsIndexPage
+from services.local import review_admin
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def shortcuts(request: HttpRequest) -> list[Link]:
     tenant = getattr(request, "tenant", None)
     if getattr(tenant, "is_preparing", False):
         links.append(Link(_("Checkliste zum Live-Schalten"), "#go-live-heading"))
-    else:
+    elif review_admin.is_shown(request):  # the review page refuses everyone else
         links.append(Link(_("Katalog prüfen"), _url("review_catalogue")))
     return [link for link in links if link.url]
 

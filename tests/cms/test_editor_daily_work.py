@@ -179,3 +179,21 @@ def test_the_district_home_links_the_municipalities_and_every_footer_the_other_p
     with CaptureQueriesContext(connection) as queries:
         assert len(live_portal_links(scheme="http")) == 10
     assert len(queries) == 0
+
+
+def test_the_catalogue_review_shortcut_only_for_those_the_page_lets_in(db):
+    """A staff member without the right to change local services (say, a news writer) would
+    meet a refusal there: no link leads them to it."""
+    moderator = Client()
+    with schema_context("erkelenz"):
+        user = get_user_model().objects.create_user(
+            "nur-moderation", password="Geheim-2026!", is_staff=True
+        )
+        user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+        assert not user.has_perm("services_local.change_localservice")
+        assert moderator.login(username="nur-moderation", password="Geheim-2026!")  # noqa: S106
+    assert "Katalog prüfen" not in moderator.get("/cms/", HTTP_HOST=ERKELENZ).content.decode()
+    assert moderator.get("/cms/katalog-pruefen/", HTTP_HOST=ERKELENZ).status_code in (302, 403)
+    editor = editor_client("erkelenz")
+    assert "Katalog prüfen" in editor.get("/cms/", HTTP_HOST=ERKELENZ).content.decode()
+    assert editor.get("/cms/katalog-pruefen/", HTTP_HOST=ERKELENZ).status_code == 200
