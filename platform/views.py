@@ -237,6 +237,22 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent with an expired or missing security token (a tab left open
+    past the session, cookies blocked) gets the portal's 403 page saying what to do, not
+    Django's English technical page."""
+    return _error_page(
+        request,
+        status=403,
+        title=_("Formular abgelaufen"),
+        message=_(
+            "Das Formular war zu lange geöffnet, oder Ihr Browser hat das Sicherheits-Cookie "
+            "dieses Portals nicht gesendet. Bitte laden Sie die Seite neu, prüfen Sie Ihre "
+            "Angaben und senden Sie das Formular noch einmal."
+        ),
+    )
+
+
 def _error_context(request: HttpRequest, *, status: int, title, message) -> dict[str, object]:
     """What the error page offers, decided without the database: the catalogue search on a
     portal, the district-wide finder on the bare base domain, nothing on the admin host."""

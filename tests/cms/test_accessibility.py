@@ -213,6 +213,13 @@ def anonymous_pages(walk: Walk) -> None:
     walk.page.goto(manage)
     walk.click("main form[method=post] button[type=submit]")
     walk.check("Termin: abgesagt")
+    # a form sent with a stale security token: the portal's 403 page
+    walk.page.goto(walk.url(e, "/barriere-melden/"))
+    walk.page.eval_on_selector(
+        "[name=csrfmiddlewaretoken]", "input => input.value = 'x'.repeat(64)"
+    )
+    walk.click("main form[method=post] button[type=submit]")
+    walk.check("Formular abgelaufen (403)")
     walk.visit("Abgemeldet", e, "/konto/abgemeldet/")
     walk.visit("Anmeldung abgebrochen", e, "/konto/abgebrochen/")
     # the district's own services

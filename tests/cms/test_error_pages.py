@@ -117,3 +117,16 @@ def test_every_url_conf_names_the_three_handlers():
         assert conf.handler404 == "kreisportal.views.page_not_found"
         assert conf.handler403 == "kreisportal.views.permission_denied"
         assert conf.handler500 == "kreisportal.views.server_error"
+
+
+@pytest.mark.parametrize("host", [TENANT, BASE])
+def test_a_form_with_an_expired_token_gets_the_portals_403(db, host):
+    """A tab left open past the session (or cookies blocked): Django's CSRF refusal would be
+    its English technical page; the portal says in German what to do."""
+    browser = Client(enforce_csrf_checks=True)
+    answer = browser.post("/barriere-melden/" if host == TENANT else "/", {}, HTTP_HOST=host)
+    html = _page(answer, 403)
+    assert "Formular abgelaufen" in html and "Seite neu" in html
+    assert "CSRF" not in html and "Forbidden" not in html
+    if host == TENANT:
+        assert 'class="main-nav"' in html
