@@ -123,26 +123,31 @@ class KeptViewRestrictionsMixin:
 
 def known_paths() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
     """What the tenant's Wagtail tree can answer, kept like the chrome (one query for the
-    pages, one for the redirects, after each purge): the site-relative paths of its live
-    pages, the paths below which a page routes by itself (routable pages: their sub-paths
-    are theirs to answer, live or not) and Wagtail's redirects (normalised old paths). A
-    path of none of them is a 404 without asking the database (cms.cache)."""
+    pages with their types, one for the redirects, after each purge): the site-relative paths
+    of its live pages, the paths below which a page routes by itself (routable pages: their
+    sub-paths are theirs to answer, live or not) and Wagtail's redirects (normalised old
+    paths). A path of none of them is a 404 without asking the database (cms.not_found)."""
 
     def load() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
-        from django.contrib.contenttypes.models import ContentType
+        from django.apps import apps
         from wagtail.contrib.redirects.models import Redirect
         from wagtail.models import Page
 
         paths, routed = set(), []
-        rows = Page.objects.filter(depth__gt=1).values_list("url_path", "content_type_id", "live")
-        for url_path, content_type_id, live in rows:
+        rows = Page.objects.filter(depth__gt=1).values_list(
+            "url_path", "content_type__app_label", "content_type__model", "live"
+        )
+        for url_path, app_label, model_name, live in rows:
             # "/home/aktuelles/" → "/aktuelles/": below any site's root (conservative when a
             # tenant has several sites: known in one, asked in all)
             below_root = url_path.strip("/").partition("/")[2]
             relative = f"/{below_root}/" if below_root else "/"
             if live:
                 paths.add(relative)
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            try:
+                model = apps.get_model(app_label, model_name)
+            except LookupError:  # a page type whose app is gone: let Wagtail decide
+                model = None
             if model is None or model.route is not Page.route:
                 routed.append(relative)
         redirects = frozenset(Redirect.objects.values_list("old_path", flat=True))

@@ -34,7 +34,6 @@ def _wagtail_answers(path: str, urlconf: str | None) -> bool:
     """Whether anything but Wagtail's "no such page" could answer `path`: another URL pattern,
     a live page, a routable page's sub-path, a redirect, or (for a path without its slash)
     CommonMiddleware's redirect to the path with it."""
-    pages, routed, redirects = known_paths()
     candidates = [path] if path.endswith("/") else [path, f"{path}/"]
     for candidate in candidates:
         try:
@@ -42,9 +41,11 @@ def _wagtail_answers(path: str, urlconf: str | None) -> bool:
         except Resolver404:
             continue
         if match.view_name != "wagtail_serve":
-            return True
+            return True  # before reading what the tenant's tree knows: most requests stop here
+        pages, routed, _ = known_paths()
         if candidate in pages or candidate.startswith(routed):
             return True
+    _, _, redirects = known_paths()
     normalised = path.rstrip("/") or "/"
     return normalised in redirects or normalised.lower() in {r.lower() for r in redirects}
 
