@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from payments.models import Payment
 from services.accounts.hooks import kept_records_count, personal_data_export
@@ -56,10 +57,13 @@ def do_delete_account(*, citizen: Citizen) -> None:
             citizen.delete()
     except ProtectedError as exc:
         raise AccountKept(
-            "Ihr Konto kann hier nicht gelöscht werden, weil dazu Unterlagen gehören, die die "
-            f"Behörde aufbewahren muss ({kept_records(citizen)}). Sie werden nach Ablauf der "
-            "gesetzlichen Aufbewahrungsfristen gelöscht; bis dahin können Sie sie unter „Meine "
-            "Daten herunterladen“ einsehen. Bitte wenden Sie sich an die Verwaltung."
+            gettext(
+                "Ihr Konto kann hier nicht gelöscht werden, weil dazu Unterlagen gehören, die die "
+                "Behörde aufbewahren muss (%(records)s). Sie werden nach Ablauf der gesetzlichen "
+                "Aufbewahrungsfristen gelöscht; bis dahin können Sie sie unter „Meine Daten "
+                "herunterladen“ einsehen. Bitte wenden Sie sich an die Verwaltung."
+            )
+            % {"records": kept_records(citizen)}
         ) from exc
     user.delete()
 
@@ -69,9 +73,14 @@ def kept_records(citizen: Citizen) -> str:
     counts: list[tuple[int, str, str]] = []
     kept_records_count.send(citizen=citizen, counts=counts)
     counts.append(
-        (Payment.objects.filter(payer=citizen).count(), "Zahlungsbeleg", "Zahlungsbelege")
+        (
+            Payment.objects.filter(payer=citizen).count(),
+            gettext_noop("Zahlungsbeleg"),
+            gettext_noop("Zahlungsbelege"),
+        )
     )
-    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+    # the nouns are marked where they are defined and translated here, in the citizen's language
+    return ", ".join(f"{n} {gettext(one if n == 1 else many)}" for n, one, many in counts if n)
 
 
 def export_data(citizen: Citizen) -> dict:

@@ -20,6 +20,7 @@ follows the case, and the noun for it ("Antrag", or "Bestellung" for an ordered 
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from kreisportal.outbox import dispatch
 from kreisportal.registry import Registry
@@ -34,7 +35,8 @@ class AutomatedHandler:
     label = ""
     handles_applications = True  # offered to editors as a handling of their forms
     sends_receipt = True  # the receipt PDF ("Eingangsbestätigung") on submission
-    noun = ("Antrag", "Anträge")  # one case, several cases: for the citizen's records
+    # one case, several cases: for the citizen's records (translated where shown)
+    noun = (gettext_noop("Antrag"), gettext_noop("Anträge"))
     status_labels: dict[str, str] = {}  # the state machine's states, in this service's words
     detail_route = "application-detail"  # URL name taking the application's public_id
     # completed by another system (a back office answering through FIT-Connect), not by

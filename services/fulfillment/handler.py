@@ -8,6 +8,7 @@ with its e-mail notice, the audit trail and reconciliation are the application's
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from services.applications.handlers import AutomatedHandler, handlers
 from services.applications.models import Status
@@ -24,7 +25,7 @@ class CadastralExtractHandler(AutomatedHandler):
     label = "Liegenschaftsauskunft"
     handles_applications = False  # only the district's own order page creates these cases
     sends_receipt = False  # the extract follows within seconds of the payment
-    noun = ("Bestellung", "Bestellungen")
+    noun = (gettext_noop("Bestellung"), gettext_noop("Bestellungen"))
     status_labels = {
         Status.AWAITING_PAYMENT: "wartet auf Zahlung",
         Status.PAID: "bezahlt, wird erstellt",

@@ -3,7 +3,16 @@ what the tenant holds about a citizen."""
 
 from __future__ import annotations
 
-from services.accounts.actions import do_sign_in_citizen, export_data, kept_records
+import pytest
+from django.utils import translation
+
+from services.accounts.actions import (
+    AccountKept,
+    do_delete_account,
+    do_sign_in_citizen,
+    export_data,
+    kept_records,
+)
 
 
 def test_export_lists_cadastral_orders_and_payments(in_tenant):
@@ -18,6 +27,12 @@ def test_export_lists_cadastral_orders_and_payments(in_tenant):
         )
         exported = export_data(citizen)
         assert kept_records(citizen) == "1 Bestellung, 1 Zahlungsbeleg"
+        with translation.override("en"):
+            assert kept_records(citizen) == "1 Order, 1 Payment receipt"
+            with pytest.raises(AccountKept, match=r"^Your account cannot be deleted here"):
+                do_delete_account(citizen=citizen)
+        with translation.override("nl"):
+            assert kept_records(citizen) == "1 Bestelling, 1 Betalingsbewijs"
     assert exported["cadastral_orders"] == [
         {
             "product": "Flurstücksnachweis",
