@@ -370,8 +370,10 @@ def test_german_stays_the_default_whatever_the_browser_prefers(client, db):
 @pytest.mark.parametrize("path", ["/", "/aktuelles/", "/impressum/", "/leistungen/99008001012000/"])
 def test_queries_per_page_are_bounded(client, db, path):
     """A page the page cache does not answer (a visitor with a session) costs ≤ 10 queries once
-    the process has rendered the tenant's chrome (cms.chrome); right after a purge, when the
-    chrome is read again too, ≤ 30. Counted without django-tenants' `SET search_path`."""
+    the process has rendered the tenant's chrome (cms.chrome); ≤ 20 for the first such page of a
+    process, which also reads what the process keeps for every request (content types, the
+    portal list, the tenant's page list). tests/cms/test_page_speed.py asserts the exact counts,
+    warm and right after a purge. Counted without django-tenants' `SET search_path`."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -382,7 +384,7 @@ def test_queries_per_page_are_bounded(client, db, path):
         return len([q for q in ctx.captured_queries if not q["sql"].startswith("SET search_pa")])
 
     cold = count("sessionid=kein-gueltiger-schluessel")
-    assert cold <= 30
+    assert cold <= 20
     assert count("sessionid=kein-gueltiger-schluessel") <= 10
 
 
