@@ -18,15 +18,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 
-from kreisportal.identity.models import LoginCode, TenantSession
+from kreisportal.identity.models import LoginCode, SamlLogin, TenantSession
 
 logger = logging.getLogger("kreisportal.identity")
 CODE_LIFETIME = timedelta(seconds=60)
+# the sign-out proof a tenant hands to /auth/logout/ (see `issue_logout_proof`)
+LOGOUT_PROOF_SALT = "kreisportal.identity.logout-proof"
+LOGOUT_PROOF_MAX_AGE = 120  # seconds: one redirect, with room for a slow connection
 
 
 class LoginRefused(Exception):
@@ -122,3 +127,56 @@ def end_all_sessions(broker_session_key: str) -> int:
                 ended += Session.objects.filter(session_key=link.session_key).delete()[0]
     TenantSession.objects.filter(broker_session_key=broker_session_key).delete()
     return ended
+
+
+def rekey_links(*, previous_key: str | None, new_key: str) -> None:
+    """A login again in the same browser (a higher level, ForceAuthn) cycles the broker session
+    key: move every link to the new key, so that "Abmelden (überall)" still reaches the tenant
+    sessions and the SAML login opened before it. Called by every protocol's callback."""
+    if not previous_key or previous_key == new_key:
+        return
+    for model in (TenantSession, SamlLogin):
+        model.objects.filter(broker_session_key=previous_key).update(broker_session_key=new_key)
+
+
+def _broker_key_hash(broker_session_key: str) -> str:
+    return hashlib.sha256(broker_session_key.encode()).hexdigest()
+
+
+def issue_logout_proof(*, tenant_slug: str, tenant_session_key: str | None) -> str:
+    """The proof that the citizen asked `tenant` to sign out everywhere (its CSRF-protected
+    POST), for the redirect to /auth/logout/: signed, salted, bound to the broker login that
+    opened this tenant session, short-lived and good once. Empty when this tenant session was
+    not opened by the broker (the broker then asks the citizen)."""
+    if not tenant_session_key:
+        return ""
+    broker_key = (
+        TenantSession.objects.filter(tenant_slug=tenant_slug, session_key=tenant_session_key)
+        .values_list("broker_session_key", flat=True)
+        .first()
+    )
+    if not broker_key:
+        return ""
+    return signing.dumps(
+        {"b": _broker_key_hash(broker_key), "t": tenant_slug, "n": secrets.token_urlsafe(16)},
+        salt=LOGOUT_PROOF_SALT,
+        compress=True,
+    )
+
+
+def redeem_logout_proof(*, proof: str, broker_session_key: str, tenant_slug: str) -> bool:
+    """Whether `proof` is a valid, unused sign-out proof of this broker login and tenant; a
+    valid one is used up."""
+    if not proof or not broker_session_key or not tenant_slug:
+        return False
+    try:
+        payload = signing.loads(proof[:1000], salt=LOGOUT_PROOF_SALT, max_age=LOGOUT_PROOF_MAX_AGE)
+    except signing.BadSignature:  # includes SignatureExpired
+        return False
+    if not isinstance(payload, dict) or payload.get("t") != tenant_slug:
+        return False
+    if not constant_time_compare(str(payload.get("b", "")), _broker_key_hash(broker_session_key)):
+        return False
+    nonce = str(payload.get("n", ""))[:64]
+    # single use: the first add wins; kept as long as the proof could still be valid
+    return bool(nonce) and cache.add(f"identity:logout-proof:{nonce}", 1, LOGOUT_PROOF_MAX_AGE + 60)

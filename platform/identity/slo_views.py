@@ -13,10 +13,11 @@ signed LogoutResponse.
 
 GET and state changes: SAML's HTTP-Redirect binding is a GET by protocol. /saml/slo/ and
 /sandbox-idp/slo/ change state on a GET only for a LogoutRequest whose signature verifies: the
-signature authorises the change, not the method. /auth/logout/ ends sessions on a GET only when
-the tenant named has already ended its own session of this login (which it does on the citizen's
-POST with its CSRF token); otherwise a GET only asks, and the ending is a POST with the
-broker's CSRF token.
+signature authorises the change, not the method. /auth/logout/ ends sessions on a GET only with the
+tenant's sign-out proof (`broker.issue_logout_proof`: made on the citizen's POST with the
+tenant's CSRF token, signed, bound to this broker login, short-lived, good once); otherwise a
+GET only asks, and the ending is a POST with the broker's CSRF token. (That the tenant's own
+session is gone proves nothing: deleting the account there leaves the same state.)
 """
 
 from __future__ import annotations
@@ -24,18 +25,16 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_tenants.utils import schema_context
 
 from kreisportal.identity import slo
 from kreisportal.identity.actions import LogoutReplayed, do_end_saml_logins
-from kreisportal.identity.broker import end_all_sessions
+from kreisportal.identity.broker import end_all_sessions, redeem_logout_proof
 from kreisportal.identity.models import SamlLogin, TenantSession
 from kreisportal.identity.views import _tenant_url
 from tenants.models import Tenant
@@ -107,23 +106,6 @@ def _signed_out(
     )
 
 
-def _tenant_session_ended(broker_session_key: str, tenant: Tenant | None) -> bool:
-    """Whether `tenant` has already ended every session it opened with this broker login: the
-    proof that the citizen asked it to (its "Abmelden (überall)" is a POST with its CSRF
-    token), which lets the redirect that follows end the rest."""
-    if tenant is None:
-        return False
-    keys = list(
-        TenantSession.objects.filter(
-            broker_session_key=broker_session_key, tenant_slug=tenant.slug
-        ).values_list("session_key", flat=True)
-    )
-    if not keys:
-        return False
-    with schema_context(tenant.schema_name):
-        return not Session.objects.filter(session_key__in=keys).exists()
-
-
 @require_http_methods(["GET", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     """End the broker login, every tenant session it created and, through SAML Single Logout,
@@ -139,7 +121,12 @@ def logout(request: HttpRequest) -> HttpResponse:
         if tenant is not None:
             return HttpResponseRedirect(_tenant_url(request, tenant, "/konto/abgemeldet/"))
         return HttpResponseRedirect("/")
-    if request.method == "GET" and not _tenant_session_ended(key, tenant):
+    if request.method == "GET" and not (
+        tenant is not None
+        and redeem_logout_proof(
+            proof=request.GET.get("proof", ""), broker_session_key=key, tenant_slug=tenant.slug
+        )
+    ):
         return TemplateResponse(request, "identity/logout_confirm.html", {"tenant": tenant})
     saml_login = request.session.get("saml_login")
     indexes = list(

@@ -22,8 +22,8 @@ from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
 from kreisportal.http import safe_local_path
 from kreisportal.identity import levels, saml, slo, stepup
-from kreisportal.identity.broker import issue_login_code
-from kreisportal.identity.models import ConsumedAssertion, SamlLogin, TenantSession
+from kreisportal.identity.broker import issue_login_code, rekey_links
+from kreisportal.identity.models import ConsumedAssertion, SamlLogin
 from kreisportal.identity.personas import PERSONAS
 from tenants.models import Domain, Tenant
 
@@ -257,16 +257,18 @@ def acs(request: HttpRequest) -> HttpResponse:
             log="ForceAuthn answered with an old authentication",
         )
     identity["level"] = level
-    previous_key = request.session.session_key
-    request.session.cycle_key()
-    if previous_key:  # a login again (higher level, ForceAuthn): logout must still reach all
-        for model in (TenantSession, SamlLogin):
-            model.objects.filter(broker_session_key=previous_key).update(
-                broker_session_key=request.session.session_key
-            )
+    _cycle_broker_session(request)
     request.session["identity"] = identity
     _remember_saml_login(request, response)
     return _return_to_tenant(request, pending, identity)
+
+
+def _cycle_broker_session(request: HttpRequest) -> None:
+    """A new session key for a new login (no fixation), keeping the links of the login before
+    it (a higher level, ForceAuthn) so that "Abmelden (überall)" still reaches them."""
+    previous_key = request.session.session_key
+    request.session.cycle_key()
+    rekey_links(previous_key=previous_key, new_key=request.session.session_key)
 
 
 def _remember_saml_login(request: HttpRequest, response) -> None:
@@ -303,7 +305,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     broker_pending = pending["broker"]
     if not levels.meets(identity["level"], broker_pending["level"]):
         return refuse(request, _("Das verlangte Vertrauensniveau wurde nicht erreicht."))
-    request.session.cycle_key()
+    _cycle_broker_session(request)
     request.session["identity"] = identity
     return _return_to_tenant(request, broker_pending, identity)
 

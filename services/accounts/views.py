@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kreisportal.http import safe_local_path
 from kreisportal.identity import levels
-from kreisportal.identity.broker import LoginRefused, redeem_login_code, remember_tenant_session
+from kreisportal.identity.broker import (
+    LoginRefused,
+    issue_logout_proof,
+    redeem_login_code,
+    remember_tenant_session,
+)
 from services.accounts.access import citizen_required
 from services.accounts.actions import (
     AccountKept,
@@ -132,8 +137,14 @@ def delete(request: HttpRequest, citizen: Citizen) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """Log out here and at the broker, which ends the sessions of every tenant visited."""
+    # the citizen's CSRF-protected POST, handed on as a one-time proof: the broker ends the
+    # other sessions on the redirect's GET only with it
+    proof = issue_logout_proof(
+        tenant_slug=request.tenant.slug, tenant_session_key=request.session.session_key
+    )
     logout(request)
-    return HttpResponseRedirect(_broker_url("/auth/logout/", tenant=request.tenant.slug))
+    params = {"tenant": request.tenant.slug, **({"proof": proof} if proof else {})}
+    return HttpResponseRedirect(_broker_url("/auth/logout/", **params))
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:
