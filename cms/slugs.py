@@ -8,13 +8,14 @@ Two small hooks, no patch of Wagtail:
   `german_slugify` does;
 - on the server, Wagtail fills an empty slug from the title with Django's `slugify` while saving
   (`Page._set_core_field_defaults`); a `pre_save` receiver on the page models replaces such an
-  automatic slug of a new page with the transliterated one. A slug the editor typed stays.
+  automatic slug of a new page with the transliterated one. A slug the editor typed stays
+  (anything but exactly the stock slug, so also a number they added), and the German slug
+  is shortened to fit 255 characters with its -2, -3… suffix.
 """
 
 from __future__ import annotations
 
-import re
-
+from django.conf import settings
 from django.db import models
 from django.db.models.signals import pre_save
 from django.utils.text import slugify
@@ -49,19 +50,39 @@ class GermanSlugInput(SlugInput):
         )
 
 
+SLUG_LENGTH = 255  # Page.slug's max_length
+
+
+def _stock_slug(title: str) -> str:
+    """The slug Wagtail derives from a title, in the admin's script and in
+    `Page._set_core_field_defaults` alike (before any -2, -3… suffix)."""
+    return slugify(title, allow_unicode=getattr(settings, "WAGTAIL_ALLOW_UNICODE_SLUGS", True))
+
+
 def _automatic(slug: str, title: str) -> bool:
-    """Whether `slug` is what Wagtail would have made of `title` (with a -2, -3… suffix)."""
-    for made in {slugify(title, allow_unicode=True), slugify(title)}:
-        if made and re.fullmatch(rf"{re.escape(made)}(-\d+)?", slug):
-            return True
-    return False
+    """Whether `slug` is what Wagtail derived from `title`: exactly the stock slug, no suffix.
+
+    Wagtail's own -2, -3… form cannot be told apart from a number the editor typed
+    ("ubersicht-2026" for „Übersicht“), so a suffixed slug always stays as it is. In practice
+    Wagtail only adds a suffix when a sibling already has the stock slug itself (an older
+    page), since the pages made here get the German spelling instead."""
+    stock = _stock_slug(title)
+    return bool(stock) and slug == stock
+
+
+def _with_suffix(base: str, number: int) -> str:
+    """`base-number`, `base` shortened so that the whole fits the slug column."""
+    if number == 1:
+        return base[:SLUG_LENGTH].rstrip("-")
+    suffix = f"-{number}"
+    return base[: SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
 
 
 def transliterate_automatic_slug(sender, instance: Page, raw: bool = False, **kwargs) -> None:
     """A new page whose slug Wagtail derived from its title gets the German spelling."""
     if raw or instance.pk is not None or not instance.title:
         return
-    german = german_slugify(instance.title)[:255]
+    german = _with_suffix(german_slugify(instance.title), 1)
     if not german or german == instance.slug or not _automatic(instance.slug, instance.title):
         return
     if german in {slugify(instance.title, allow_unicode=True), slugify(instance.title)}:
@@ -71,7 +92,7 @@ def transliterate_automatic_slug(sender, instance: Page, raw: bool = False, **kw
     slug, number = german, 1
     while slug in taken:
         number += 1
-        slug = f"{german}-{number}"
+        slug = _with_suffix(german, number)
     instance.slug = slug
     if parent is not None:
         instance.set_url_path(parent)  # Page.save computed it from the old slug

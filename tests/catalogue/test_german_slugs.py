@@ -132,3 +132,34 @@ def test_the_admin_transliterates_as_the_editor_types_and_on_creation(db):
         created = ContentPage.objects.get(title="Öffnungszeiten im Rathaus")
         assert created.slug == "oeffnungszeiten-im-rathaus" and not created.live
         assert created.get_latest_revision().content["slug"] == "oeffnungszeiten-im-rathaus"
+
+
+def test_a_typed_slug_with_a_number_stays(db):
+    home = _home("erkelenz")
+    with schema_context("erkelenz"):
+        typed = home.add_child(
+            instance=ContentPage(title="Übersicht", slug="ubersicht-2026", live=False)
+        )
+        assert typed.slug == "ubersicht-2026"
+        # also a number after Wagtail's own (unicode) spelling of the title
+        unicode_typed = home.add_child(
+            instance=ContentPage(title="Übersicht", slug="übersicht-3", live=False)
+        )
+        assert unicode_typed.slug == "übersicht-3"
+        # the stock slug itself is Wagtail's, and is spelled the German way
+        stock = home.add_child(instance=ContentPage(title="Übersicht", live=False))
+        assert stock.slug == "uebersicht"
+
+
+def test_a_long_german_slug_fits_with_its_suffix(db):
+    home = _home("erkelenz")
+    title = "Ü" * 128  # "ü" * 128 fits, "ue" * 128 is one character too long
+    with schema_context("erkelenz"):
+        first = home.add_child(instance=ContentPage(title=title, live=False))
+        second = home.add_child(instance=ContentPage(title=title, live=False))
+        third = home.add_child(instance=ContentPage(title=title, live=False))
+        assert first.slug == ("ue" * 128)[:255]
+        assert second.slug == ("ue" * 128)[:253] + "-2"
+        assert third.slug == ("ue" * 128)[:253] + "-3"
+        assert {len(first.slug), len(second.slug), len(third.slug)} == {255}
+        assert ContentPage.objects.get(pk=second.pk).url_path.endswith(f"/{second.slug}/")
