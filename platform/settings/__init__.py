@@ -141,6 +141,8 @@ TENANT_APPS = [
     "services.applications",
     "services.appointments",
     "services.fitconnect",  # FIT-Connect delivery to back offices, ZBP (after applications)
+    # per tenant: invitation grants and local switch-offs of directory accounts
+    "tenants.staff_directory.accounts",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -40,7 +40,15 @@ class StaffDirectoryForm(forms.ModelForm):
 
     class Meta:
         model = StaffDirectory
-        fields = ["tenant", "enabled", "issuer", "client_id", "scopes", "group_claim"]
+        fields = [
+            "tenant",
+            "enabled",
+            "issuer",
+            "client_id",
+            "scopes",
+            "group_claim",
+            "emails_verified",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +128,7 @@ class StaffDirectoryAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = ["tenant", "enabled", "issuer", "client_id", "client_secret"]
-        fields += ["scopes", "group_claim"]
+        fields += ["scopes", "group_claim", "emails_verified"]
         return fields + (
             ["secret_state", "redirect_uri", "post_logout_redirect_uri"] if obj else []
         )

@@ -52,6 +52,16 @@ class StaffDirectory(models.Model):
             "(Liste oder Text; verschachtelt mit Punkt, z. B. realm_access.roles)."
         ),
     )
+    emails_verified = models.BooleanField(
+        _("E-Mail-Adressen des Verzeichnisses gelten als bestätigt"),
+        default=False,
+        help_text=_(
+            "Nur einschalten, wenn das Verzeichnis den Claim „email_verified“ nicht sendet "
+            "(z. B. Entra ID) und seine E-Mail-Adressen von der Verwaltung selbst vergeben "
+            "werden. Sonst nimmt das Portal eine Einladung über das Verzeichnis nur an, wenn das "
+            "ID-Token „email_verified: true“ enthält; ein gesendetes „false“ gilt immer."
+        ),
+    )
     updated = models.DateTimeField(_("geändert"), auto_now=True)
 
     class Meta:

@@ -29,6 +29,7 @@ ANNA = {
     "given_name": "Anna",
     "family_name": "Schmitz",
     "email": "anna.schmitz@erkelenz.example",
+    "email_verified": True,
     "groups": ["/kp-redaktion"],
 }
 
@@ -367,6 +368,8 @@ def test_it_team_configures_a_directory_and_the_secret_is_never_shown(it_admin):
     page = it_admin.get(url, HTTP_HOST=ADMIN_HOST).content.decode()
     assert "ganz-geheim-4711" not in page
     assert "https://wegberg.localhost/cms/verzeichnis/rueckkehr/" in page
+    assert "E-Mail-Adressen des Verzeichnisses gelten als bestätigt" in page
+    assert not directory.emails_verified  # off unless the IT team switches it on
     # saving again without a secret keeps the stored one
     data = _form(wegberg, client_secret="", client_id="portal-wegberg-2")
     data.update(
@@ -462,17 +465,137 @@ def test_an_invitation_is_accepted_by_signing_in_through_the_directory(erkelenz_
     with schema_context("erkelenz"):
         assert not get_user_model().objects.filter(username=ANNA["email"]).exists()
     assert account("gangelt") is None
-    # later sign-ins keep the invited groups even without a mapped directory group ...
+    # the grant is a row in Erkelenz' own schema, not derived from the (public) audit log
+    from tenants.staff_directory.accounts.models import DirectoryAccount
+
+    with schema_context("erkelenz"):
+        grant = DirectoryAccount.objects.get(user__username=f"{USERNAME_PREFIX}{ANNA['sub']}")
+        assert {g.name for g in grant.invited_groups.all()} == {"Redaktion", "Moderators"}
+    # later sign-ins keep the invited groups (the grant counts while the directory still lets
+    # Anna sign in), even without a mapped directory group ...
     erkelenz_directory.person["groups"] = []
     assert sign_in(Browser(), ERKELENZ, erkelenz_directory)["Location"] == "/cms/"
     assert group_names(account("erkelenz")) == {"Redaktion", "Moderators"}
-    # ... but a person switched off in the directory has no access any more
+    # ... but a person switched off in the directory has no access any more, and the grant ends
     erkelenz_directory.person["active"] = False
     refused = Browser()
     assert "berechtigt nicht" in refusal(
         refused, ERKELENZ, sign_in(refused, ERKELENZ, erkelenz_directory)
     )
     assert not account("erkelenz").is_active
+    erkelenz_directory.person.pop("active")
+    assert "berechtigt nicht" in refusal(
+        refused, ERKELENZ, sign_in(refused, ERKELENZ, erkelenz_directory)
+    )
+    # back in a mapped directory group: switched on again, with the mapped group only
+    erkelenz_directory.person["groups"] = ["kp-redaktion"]
+    assert sign_in(Browser(), ERKELENZ, erkelenz_directory)["Location"] == "/cms/"
+    assert group_names(account("erkelenz")) == {"Editors"}
+
+
+def test_removing_an_invited_group_in_wagtail_revokes_it(erkelenz_directory):
+    accept_through_directory(Browser(), invite_anna(), erkelenz_directory)
+    with schema_context("erkelenz"):
+        from django.contrib.auth.models import Group
+
+        account("erkelenz").groups.remove(Group.objects.get(name="Redaktion"))
+    assert sign_in(Browser(), ERKELENZ, erkelenz_directory)["Location"] == "/cms/"
+    assert group_names(account("erkelenz")) == {"Editors", "Moderators"}
+    # the last invited group removed from the group's side; no mapped group left: switched off
+    with schema_context("erkelenz"):
+        Group.objects.get(name="Moderators").user_set.remove(account("erkelenz"))
+    erkelenz_directory.person["groups"] = []
+    browser = Browser()
+    assert "berechtigt nicht" in refusal(
+        browser, ERKELENZ, sign_in(browser, ERKELENZ, erkelenz_directory)
+    )
+    assert not account("erkelenz").is_active
+
+
+def test_an_account_switched_off_in_wagtail_stays_off(erkelenz_directory):
+    """The review's case: the municipality's admin removes the groups and switches the account
+    off; a directory sign-in neither switches it on again nor gives the groups back."""
+    accept_through_directory(Browser(), invite_anna(), erkelenz_directory)
+    with schema_context("erkelenz"):
+        user = account("erkelenz")
+        user.groups.clear()
+        user.is_active = False
+        user.save()
+    for groups in ([], ["kp-redaktion"]):  # with or without a mapped directory group
+        erkelenz_directory.person["groups"] = groups
+        browser = Browser()
+        message = refusal(browser, ERKELENZ, sign_in(browser, ERKELENZ, erkelenz_directory))
+        assert "Verwaltung dieses Portals hat Ihr Konto abgeschaltet" in message
+        assert not opens_cms(browser, ERKELENZ)
+        user = account("erkelenz")
+        assert not user.is_active and not group_names(user)
+    # switched off without touching the groups: the grant ends all the same
+    with schema_context("erkelenz"):
+        user.is_active = True
+        user.save()
+    erkelenz_directory.person["groups"] = []
+    browser = Browser()
+    assert "berechtigt nicht" in refusal(
+        browser, ERKELENZ, sign_in(browser, ERKELENZ, erkelenz_directory)
+    )
+
+
+def test_a_tenant_recreated_under_the_same_slug_inherits_no_grant(erkelenz_directory):
+    """An old audit entry "invitation_accepted" for the same slug and user name grants
+    nothing: the grant lives in the tenant's schema only."""
+    from tenants.actions import _audit
+
+    _audit(
+        "erkelenz",
+        "invitation_accepted",
+        ANNA["email"],
+        invitation=1,
+        username=f"{USERNAME_PREFIX}{ANNA['sub']}",
+        via="directory",
+    )
+    erkelenz_directory.person["groups"] = []
+    browser = Browser()
+    assert "berechtigt nicht" in refusal(
+        browser, ERKELENZ, sign_in(browser, ERKELENZ, erkelenz_directory)
+    )
+    assert account("erkelenz") is None
+
+
+@pytest.mark.parametrize("verified", ["false", "no", "true", 1, None])
+def test_an_invitation_needs_email_verified_true(erkelenz_directory, verified):
+    from tenants.models import EditorInvitation
+
+    if verified is None:
+        erkelenz_directory.person.pop("email_verified")
+    else:
+        erkelenz_directory.person["email_verified"] = verified
+    browser = Browser()
+    message = refusal(
+        browser, ERKELENZ, accept_through_directory(browser, invite_anna(), erkelenz_directory)
+    )
+    assert "Das Verzeichnis hat nicht bestätigt, dass anna.schmitz@erkelenz.example" in message
+    assert account("erkelenz") is None
+    assert EditorInvitation.objects.get(email=ANNA["email"]).state == "open"
+
+
+def test_a_directory_without_the_claim_can_be_trusted_explicitly(erkelenz_directory):
+    erkelenz_directory.person.pop("email_verified")
+    StaffDirectory.objects.filter(tenant__slug="erkelenz").update(emails_verified=True)
+    landed = accept_through_directory(Browser(), invite_anna(), erkelenz_directory)
+    assert landed.status_code == 302 and landed["Location"] == "/cms/"
+    assert {"Redaktion", "Moderators"} <= group_names(account("erkelenz"))
+    # an explicit "false" is never overridden by the setting
+    other = invite_anna(email="bernd.beispiel@erkelenz.example")
+    erkelenz_directory.person = {
+        "sub": "bernd",
+        "email": "bernd.beispiel@erkelenz.example",
+        "email_verified": False,
+        "groups": [],
+    }
+    browser = Browser()
+    assert "nicht bestätigt" in refusal(
+        browser, ERKELENZ, accept_through_directory(browser, other, erkelenz_directory)
+    )
 
 
 def test_an_invitation_for_another_address_is_not_accepted_through_the_directory(
