@@ -17,10 +17,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings as django_settings
 
+from kreisportal.identity.models import TenantSession
 from tests.support.sso import Browser, query
 
 BASE = django_settings.BASE_DOMAIN
 ERKELENZ = f"erkelenz.{BASE}:8000"
+HEINSBERG = f"heinsberg.{BASE}:8000"
 
 
 class FakeProvider:
@@ -168,3 +170,42 @@ def test_bad_oidc_answers_are_refused(db, provider, fault, caplog):
     assert response.status_code == 400
     assert any("login refused" in r.getMessage() for r in caplog.records)
     assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
+
+
+def test_sign_out_everywhere_reaches_a_portal_opened_before_a_step_up(db, provider):
+    """A login again at a higher level cycles the broker's session key; the tenant session
+    opened before it must still end with "Abmelden (überall)" (OIDC, as SAML)."""
+    browser = Browser()
+    params = _authorize(browser)
+    code = provider.issue_code(nonce=params["nonce"], challenge=params["code_challenge"])
+    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={params['state']}")
+    browser.get(back["Location"])
+    assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 200
+    first_key = browser.client(f"{BASE}:8000").cookies[django_settings.SESSION_COOKIE_NAME].value
+    # Heinsberg asks for the higher level: the provider again, a new broker session key
+    start = browser.get(f"http://{HEINSBERG}/konto/anmelden/?next=/konto/&level=high")
+    to_provider = browser.get(start["Location"])
+    assert to_provider.status_code == 302 and "/authorize" in to_provider["Location"]
+    again = query(to_provider["Location"])
+    code = provider.issue_code(
+        nonce=again["nonce"],
+        challenge=again["code_challenge"],
+        acr="http://eidas.europa.eu/LoA/high",
+    )
+    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={again['state']}")
+    assert back.status_code == 302 and "/konto/rueckkehr/" in back["Location"]
+    browser.get(back["Location"])
+    assert browser.get(f"http://{HEINSBERG}/konto/").status_code == 200
+    new_key = browser.client(f"{BASE}:8000").cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert new_key != first_key
+    assert not TenantSession.objects.filter(broker_session_key=first_key).exists()
+    assert TenantSession.objects.filter(broker_session_key=new_key).count() == 2
+    # "Abmelden (überall)" at Heinsberg ends the Erkelenz session too
+    out = browser.post(f"http://{HEINSBERG}/konto/abmelden/", {})
+    assert out.status_code == 302 and "proof=" in out["Location"]
+    done = browser.get(out["Location"])
+    # no SAML login to end at the IdP: the broker's own page says so (not its confirmation)
+    assert done.status_code == 200 and 'action="/auth/logout/"' not in done.content.decode()
+    assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
+    assert browser.get(f"http://{HEINSBERG}/konto/").status_code == 302
+    assert not TenantSession.objects.filter(broker_session_key=new_key).exists()

@@ -28,8 +28,9 @@ from saml2.samlp import (
 )
 
 from kreisportal.identity import saml, slo
-from kreisportal.identity.models import SamlLogin
-from tests.support.sso import Browser, sign_in
+from kreisportal.identity.broker import issue_logout_proof, redeem_logout_proof
+from kreisportal.identity.models import SamlLogin, TenantSession
+from tests.support.sso import Browser, query, sign_in
 
 BASE = settings.BASE_DOMAIN
 PUBLIC = f"{BASE}:8000"
@@ -446,3 +447,79 @@ def test_sp_initiated_round_trip_over_the_post_binding(browser, settings, tmp_pa
     finally:
         saml._metadata_pair.cache_clear()
     assert done.status_code == 302 and done["Location"] == f"http://{ERKELENZ}/konto/abgemeldet/"
+
+
+# --- the tenant's sign-out proof (CSRF on the GET of /auth/logout/) ------------------------------
+
+
+def _signed_in_at_both(visitor: Browser) -> None:
+    sign_in(visitor, ERKELENZ)
+    start = visitor.get(f"http://{HEINSBERG}/konto/anmelden/")
+    visitor.get(visitor.get(start["Location"])["Location"])
+    assert _signed_in(visitor, ERKELENZ) and _signed_in(visitor, HEINSBERG)
+
+
+def test_a_logout_link_after_account_deletion_only_asks(browser):
+    """Deleting the account at one portal ends its session there, as its sign-out does; a
+    cross-site GET of /auth/logout/ naming that portal must still end nothing else."""
+    _signed_in_at_both(browser)
+    assert browser.post(f"http://{ERKELENZ}/konto/loeschen/", {"confirm": "ja"}).status_code == 200
+    asked = browser.get(f"http://{PUBLIC}/auth/logout/?tenant=erkelenz")
+    assert asked.status_code == 200 and 'action="/auth/logout/"' in asked.content.decode()
+    assert _signed_in(browser, HEINSBERG) and _logins(browser).exists()
+
+
+def test_the_sign_out_proof_is_good_once_for_its_own_login_and_tenant(browser):
+    """The proof in the tenant's redirect ends the sessions once; replayed, moved to another
+    tenant, tampered with, expired or from another browser's login, it only asks."""
+    _signed_in_at_both(browser)
+    out = browser.post(f"http://{ERKELENZ}/konto/abmelden/", {})
+    proof = query(out["Location"])["proof"]
+    # another browser, signed in itself, cannot use it; nor can this one with a changed proof,
+    # another tenant's name, or after the proof's lifetime
+    other = Browser()
+    sign_in(other, HEINSBERG, persona="max")
+    stolen = other.get(
+        f"http://{PUBLIC}/auth/logout/?{urlencode({'tenant': 'erkelenz', 'proof': proof})}"
+    )
+    assert stolen.status_code == 200 and _signed_in(other, HEINSBERG)
+    for tenant, forged in [
+        ("erkelenz", proof[:-2] + ("AA" if not proof.endswith("AA") else "BB")),
+        ("heinsberg", proof),
+        ("erkelenz", signing.dumps({"t": "erkelenz"}, salt="another-salt")),
+    ]:
+        asked = browser.get(
+            f"http://{PUBLIC}/auth/logout/?{urlencode({'tenant': tenant, 'proof': forged})}"
+        )
+        assert asked.status_code == 200 and _signed_in(browser, HEINSBERG)
+    # the genuine one works once
+    done = browser.get(out["Location"])
+    assert done.status_code == 302 and "/sandbox-idp/slo/" in done["Location"]
+    assert not _signed_in(browser, HEINSBERG) and not _logins(browser).exists()
+    _signed_in_at_both(browser)
+    again = browser.get(out["Location"])
+    assert again.status_code == 200 and _signed_in(browser, HEINSBERG)
+
+
+def test_an_expired_sign_out_proof_only_asks(browser, monkeypatch):
+    _signed_in_at_both(browser)
+    out = browser.post(f"http://{ERKELENZ}/konto/abmelden/", {})
+    monkeypatch.setattr("kreisportal.identity.broker.LOGOUT_PROOF_MAX_AGE", -1)
+    asked = browser.get(out["Location"])
+    assert asked.status_code == 200 and _signed_in(browser, HEINSBERG)
+
+
+def test_a_sign_out_proof_is_redeemed_once(db):
+    TenantSession.objects.create(
+        broker_session_key="broker-key-proof-test", tenant_slug="erkelenz", session_key="t-key"
+    )
+    proof = issue_logout_proof(tenant_slug="erkelenz", tenant_session_key="t-key")
+    args = {"proof": proof, "broker_session_key": "broker-key-proof-test"}
+    assert not redeem_logout_proof(**args, tenant_slug="heinsberg")
+    assert not redeem_logout_proof(
+        proof=proof, broker_session_key="another", tenant_slug="erkelenz"
+    )
+    assert redeem_logout_proof(**args, tenant_slug="erkelenz")
+    assert not redeem_logout_proof(**args, tenant_slug="erkelenz")
+    # a tenant session the broker did not open gets no proof
+    assert issue_logout_proof(tenant_slug="erkelenz", tenant_session_key="unknown") == ""
