@@ -5,6 +5,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def record_existing_accounts(apps, schema_editor):
+    """Directory accounts made before this table: a record each; an inactive one counts as
+    switched off by the directory (the only code that switched such accounts off until now),
+    so a later sign-in with mapped groups switches it on again. Invitation grants are not
+    guessed from group memberships (a mapping may name the same groups)."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    account_model = apps.get_model("staff_directory_accounts", "DirectoryAccount")
+    account_model.objects.bulk_create(
+        account_model(user_id=pk, switched_off_by="" if active else "directory")
+        for pk, active in user_model.objects.filter(
+            username__startswith="verzeichnis:"
+        ).values_list("pk", "is_active")
+    )
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -30,4 +45,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'Konten aus dem Verzeichnis',
             },
         ),
+        migrations.RunPython(record_existing_accounts, migrations.RunPython.noop),
     ]
