@@ -46,6 +46,7 @@ from tenants.invitations import EDITORIAL_GROUP, RIGHTS_GROUP, open_invitation
 from tenants.models import EditorInvitation
 from tenants.staff_directory.accounts.models import (
     SWITCHED_OFF_BY_DIRECTORY,
+    SWITCHED_OFF_BY_PORTAL,
     DirectoryAccount,
 )
 from tenants.staff_directory.accounts.signals import DIRECTORY_SWITCH_OFF, USERNAME_PREFIX
@@ -137,6 +138,12 @@ def _sign_in(*, username: str, group_names: set[str], claims: dict, invited: boo
             and not user.is_active
             and (account is None or account.switched_off_by != SWITCHED_OFF_BY_DIRECTORY)
         ):
+            # also for a switch-off the signals did not see (Wagtail's bulk action "set active
+            # state" writes with update()): the grant ends, the account is marked
+            account, _ = DirectoryAccount.objects.get_or_create(user=user)
+            account.switched_off_by = SWITCHED_OFF_BY_PORTAL
+            account.save(update_fields=["switched_off_by", "updated"])
+            account.invited_groups.clear()
             log.warning("staff directory sign-in refused (switched off locally) for %s", username)
             return None, SWITCHED_OFF_LOCALLY
         granted = set(INVITED_GROUPS) if invited else invited_group_names(user)

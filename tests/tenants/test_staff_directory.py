@@ -681,3 +681,30 @@ def test_signing_out_without_an_end_session_endpoint_or_with_a_password(erkelenz
     answer = local.post(f"http://{ERKELENZ}/cms/logout/", {})
     assert answer.status_code == 302 and answer["Location"] == "/cms/login/"
     assert erkelenz_directory.logouts == []
+
+
+def test_switching_the_account_off_with_wagtails_bulk_action_keeps_it_off(
+    erkelenz_directory, client
+):
+    """Through Wagtail itself: a local admin marks Anna inactive with the users list's bulk
+    action (it writes with update(), no signal); reactivated later, the grant is gone."""
+    accept_through_directory(Browser(), invite_anna(), erkelenz_directory)
+    with schema_context("erkelenz"):
+        get_user_model().objects.create_superuser("admin-erk", "a@erkelenz.example", "Adm-2026!")
+        anna = account("erkelenz")
+    signed_in = client.post(
+        "/cms/login/", {"username": "admin-erk", "password": "Adm-2026!"}, HTTP_HOST=ERKELENZ
+    )
+    assert signed_in.status_code == 302
+    url = f"/cms/bulk/auth/user/set_active_state/?id={anna.pk}&next=/cms/users/"
+    done = client.post(url, {"mark_as_active": "False"}, HTTP_HOST=ERKELENZ)
+    assert done.status_code == 302
+    assert not account("erkelenz").is_active
+    browser = Browser()
+    message = refusal(browser, ERKELENZ, sign_in(browser, ERKELENZ, erkelenz_directory))
+    assert "Verwaltung dieses Portals hat Ihr Konto abgeschaltet" in message
+    assert not account("erkelenz").is_active
+    # switched on again by the admin: the directory's mapped groups only, no invited ones
+    client.post(url, {"mark_as_active": "True"}, HTTP_HOST=ERKELENZ)
+    assert sign_in(Browser(), ERKELENZ, erkelenz_directory)["Location"] == "/cms/"
+    assert group_names(account("erkelenz")) == {"Editors"}
