@@ -435,7 +435,8 @@ def test_inbox_list_has_a_fixed_number_of_queries(
         with CaptureQueriesContext(connection) as captured:
             response = staff.get("/cms/antraege/?status=alle", HTTP_HOST=f"erkelenz.{BASE}")
         assert response.status_code == 200
-        counts.append(len(captured))
+        # django-tenants' SET search_path is sent only when the connection's schema changed
+        counts.append(sum(not q["sql"].startswith("SET search_path") for q in captured))
         with in_tenant("erkelenz"), django_capture_on_commit_callbacks(execute=True):
             _submit_parking_permit(browser)
     assert counts[0] == counts[1]
