@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -299,7 +300,8 @@ class Application(models.Model):
     @property
     def status_label(self) -> str:
         labels = handling_of(self).labels_for(self)
-        return str(labels.get(self.status) or self.get_status_display())
+        label = labels.get(self.status)  # marked with gettext_noop where the handler is defined
+        return gettext(label) if label else str(self.get_status_display())
 
     @property
     def display_title(self) -> str:

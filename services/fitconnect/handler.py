@@ -4,6 +4,8 @@ own specialist system; its answer comes back through the event log."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from services.applications.handlers import AutomatedHandler, handlers
 from services.fitconnect.actions import do_queue_application
 
@@ -15,8 +17,8 @@ class FitConnectHandler(AutomatedHandler):
     # run the pipeline for it (see the README of this app: the one line this needs there)
     completes_itself = True
     status_labels = {
-        "submitted": "eingereicht, wird an die zuständige Stelle übermittelt",
-        "in_progress": "in Bearbeitung bei der zuständigen Stelle",
+        "submitted": gettext_noop("eingereicht, wird an die zuständige Stelle übermittelt"),
+        "in_progress": gettext_noop("in Bearbeitung bei der zuständigen Stelle"),
     }
 
     def start(self, application) -> None:

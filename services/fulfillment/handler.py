@@ -27,18 +27,18 @@ class CadastralExtractHandler(AutomatedHandler):
     sends_receipt = False  # the extract follows within seconds of the payment
     noun = (gettext_noop("Bestellung"), gettext_noop("Bestellungen"))
     status_labels = {
-        Status.AWAITING_PAYMENT: "wartet auf Zahlung",
-        Status.PAID: "bezahlt, wird erstellt",
-        Status.IN_PROGRESS: "bezahlt, wird erstellt",
-        Status.COMPLETED: "zugestellt",
-        Status.REJECTED: "fehlgeschlagen",
+        Status.AWAITING_PAYMENT: gettext_noop("wartet auf Zahlung"),
+        Status.PAID: gettext_noop("bezahlt, wird erstellt"),
+        Status.IN_PROGRESS: gettext_noop("bezahlt, wird erstellt"),
+        Status.COMPLETED: gettext_noop("zugestellt"),
+        Status.REJECTED: gettext_noop("fehlgeschlagen"),
     }
     detail_route = "cadastre-status"
     # owner data asked with a legitimate interest: reviewed by a clerk (Application.review)
     review_labels = {
-        Status.PAID: "bezahlt, wird von der Sachbearbeitung geprüft",
-        Status.IN_PROGRESS: "freigegeben, wird erstellt",
-        Status.REJECTED: "abgelehnt",
+        Status.PAID: gettext_noop("bezahlt, wird von der Sachbearbeitung geprüft"),
+        Status.IN_PROGRESS: gettext_noop("freigegeben, wird erstellt"),
+        Status.REJECTED: gettext_noop("abgelehnt"),
     }
 
     def labels_for(self, application) -> dict[str, str]:

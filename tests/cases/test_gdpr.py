@@ -33,6 +33,11 @@ def test_export_lists_cadastral_orders_and_payments(in_tenant):
                 do_delete_account(citizen=citizen)
         with translation.override("nl"):
             assert kept_records(citizen) == "1 Bestelling, 1 Betalingsbewijs"
+            # the order's state in the handler's words, in the citizen's language too
+            assert order.status_label == "wacht op betaling"
+        with translation.override("en"):
+            assert order.status_label == "awaiting payment"
+        assert order.status_label == "wartet auf Zahlung"
     assert exported["cadastral_orders"] == [
         {
             "product": "Flurstücksnachweis",
