@@ -207,16 +207,21 @@ def invitee_user(invitation: EditorInvitation) -> AbstractBaseUser:
     )
 
 
+def lock_open_invitation(tenant: Tenant, token: str) -> EditorInvitation:
+    """`open_invitation`, locked for accepting it inside the caller's transaction: a second
+    request accepting the same link at the same time waits and is then refused."""
+    invitation = open_invitation(tenant, token)
+    invitation = EditorInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != "open":  # accepted meanwhile in another request
+        raise TenantActionError("Diese Einladung wurde schon angenommen. Bitte melden Sie sich an.")
+    return invitation
+
+
 def do_accept_invitation(*, tenant: Tenant, token: str, password: str) -> AbstractBaseUser:
     """Accept an invitation: the account in the tenant's schema with the given (validated by the
     caller's form) password, in "Redaktion" and "Moderators". Single use."""
     with transaction.atomic():
-        invitation = open_invitation(tenant, token)
-        invitation = EditorInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.state != "open":  # accepted meanwhile in another request
-            raise TenantActionError(
-                "Diese Einladung wurde schon angenommen. Bitte melden Sie sich an."
-            )
+        invitation = lock_open_invitation(tenant, token)
         with tenant_context(tenant):
             users = get_user_model().objects
             if users.filter(username__iexact=invitation.email).exists():

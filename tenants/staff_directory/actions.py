@@ -42,8 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.actions import _audit
 from tenants.errors import TenantActionError
-from tenants.invitations import EDITORIAL_GROUP, RIGHTS_GROUP, open_invitation
-from tenants.models import EditorInvitation
+from tenants.invitations import EDITORIAL_GROUP, RIGHTS_GROUP, lock_open_invitation
 from tenants.staff_directory.accounts.models import (
     SWITCHED_OFF_BY_DIRECTORY,
     SWITCHED_OFF_BY_PORTAL,
@@ -185,12 +184,7 @@ def do_accept_invitation_from_directory(*, directory: StaffDirectory, token: str
     tenant = directory.tenant
     username = directory_username(str(claims["sub"]))
     with transaction.atomic():
-        invitation = open_invitation(tenant, token)
-        invitation = EditorInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.state != "open":  # accepted meanwhile in another request
-            raise TenantActionError(
-                "Diese Einladung wurde schon angenommen. Bitte melden Sie sich an."
-            )
+        invitation = lock_open_invitation(tenant, token)
         email = str(claims.get("email") or "").strip().lower()
         if email != invitation.email.lower():
             raise TenantActionError(

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core import mail
 from django_tenants.utils import tenant_context
 
-from tests.support.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.browser import OVERFLOW, browser, page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -57,20 +57,6 @@ AXE_IN_GERMAN_ONLY = {
 }
 # (name, CSS width): a 320 px wide window (1280 px at 400 %) and 1280 px at 200 % zoom
 REFLOW_WIDTHS = [("320 px", 320), ("200 %", 640)]
-OVERFLOW = """() => {
-  const width = window.innerWidth;
-  const scroll = document.scrollingElement.scrollWidth;
-  const wide = [];
-  if (scroll > width) {
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > width + 0.5)
-        wide.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' '
-          + Math.round(r.right) + ': ' + (el.textContent || '').trim().slice(0, 40));
-    }
-  }
-  return {width, scroll, wide: wide.slice(-5)};
-}"""
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import browser  # noqa: F401 - fixture
+from tests.support.browser import OVERFLOW, browser  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
@@ -51,21 +51,6 @@ LONG_SERVICE_PAGES = {
     "selfkant": ["/leistungen/99115003012000/"],
 }
 PUBLIC_PAGES = ["/", "/finder/", "/gibt-es-nicht/"]
-
-OVERFLOW = """() => {
-  const width = window.innerWidth;
-  const scroll = document.scrollingElement.scrollWidth;
-  const wide = [];
-  if (scroll > width) {
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > width + 0.5)
-        wide.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' '
-          + Math.round(r.right) + ': ' + (el.textContent || '').trim().slice(0, 40));
-    }
-  }
-  return {width, scroll, wide: wide.slice(-5)};
-}"""
 
 
 def _resolve(page, base: str, path: str) -> str:

@@ -17,6 +17,23 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
+# Run in a page: the window's width, the document's scroll width and, when it scrolls sideways,
+# the last five elements reaching past the window's right edge (WCAG 1.4.10 reflow checks).
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const scroll = document.scrollingElement.scrollWidth;
+  const wide = [];
+  if (scroll > width) {
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 0.5)
+        wide.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' '
+          + Math.round(r.right) + ': ' + (el.textContent || '').trim().slice(0, 40));
+    }
+  }
+  return {width, scroll, wide: wide.slice(-5)};
+}"""
+
 
 def chromium_path() -> str:
     path = (
