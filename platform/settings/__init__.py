@@ -123,7 +123,7 @@ TENANT_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "wagtail.users",  # installed with its own AppConfig below
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -145,7 +145,13 @@ TENANT_APPS = [
     "tenants.staff_directory.accounts",
 ]
 
-INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# wagtail.users through a subclass of its AppConfig whose user edit form accepts directory
+# accounts ("verzeichnis:<subject>", tenants.staff_directory.wagtail_users); TENANT_APPS keeps the
+# app's name, which django-tenants' router and the isolation tests match against
+_APP_CONFIGS = {"wagtail.users": "tenants.staff_directory.users_app.StaffDirectoryUsersConfig"}
+INSTALLED_APPS = SHARED_APPS + [
+    _APP_CONFIGS.get(app, app) for app in TENANT_APPS if app not in SHARED_APPS
+]
 
 MIDDLEWARE = [
     # static files, /favicon.ico and /robots.txt: the same for every host, never a database
