@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserEditForm
 from wagtail.users.views.users import UserViewSet
 
@@ -41,7 +42,9 @@ class DirectoryAwareUserEditForm(UserEditForm):
             label=original.label,
             required=False,
             disabled=True,
-            help_text="Konto aus dem Verzeichnis der Kommune; der Benutzername ist nicht änderbar.",
+            help_text=_(
+                "Konto aus dem Verzeichnis der Kommune; der Benutzername ist nicht änderbar."
+            ),
         )
         for name in ("password1", "password2"):
             self.fields.pop(name, None)
