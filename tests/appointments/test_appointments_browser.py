@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import mail
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
@@ -17,6 +16,7 @@ from playwright.sync_api import expect
 from services.appointments.models import Appointment
 from tenants.models import Tenant
 from tests.support.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.staff import ensure_staff_user
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +32,7 @@ def clerk(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         tenant = Tenant.objects.get(slug="erkelenz")
         with tenant_context(tenant):
-            user = get_user_model().objects.filter(username=CLERK).first()
-            if user is None:
-                user = get_user_model().objects.create_user(CLERK, password=PASSWORD)
-            user.groups.add(Group.objects.get(name="Terminverwaltung"))
+            ensure_staff_user(CLERK, PASSWORD, ["Terminverwaltung"])
         yield
         with tenant_context(tenant):
             Appointment.objects.filter(email=CITIZEN).delete()

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 from wagtail.models import Site
 
 from tenants.models import Tenant
 from tests.support.browser import browser, page  # noqa: F401 - fixtures
+from tests.support.staff import ensure_staff_user
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,7 @@ def editor_and_home(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         tenant = Tenant.objects.get(slug="erkelenz")
         with tenant_context(tenant):
-            user = get_user_model().objects.filter(username=EDITOR).first()
-            if user is None:
-                user = get_user_model().objects.create_user(EDITOR, password=PASSWORD)
-            user.groups.add(*Group.objects.filter(name__in=["Redaktion", "Moderators"]))
+            ensure_staff_user(EDITOR, PASSWORD, ["Redaktion", "Moderators"])
             home = Site.objects.get(is_default_site=True).root_page_id
         yield home
         with tenant_context(tenant):

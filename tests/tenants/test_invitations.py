@@ -25,14 +25,6 @@ PASSWORD = "Rathaus-Gangelt-2026!"
 
 
 @pytest.fixture
-def it_admin(client, db):
-    with schema_context("public"):
-        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
-    assert client.login(username="kreis-it", password="sicher-123")
-    return client
-
-
-@pytest.fixture
 def gangelt(db) -> Tenant:
     return Tenant.objects.get(slug="gangelt")
 

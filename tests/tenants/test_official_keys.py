@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django_tenants.utils import schema_context, schema_exists
+from django_tenants.utils import schema_exists
 
 from tenants.models import Tenant
 from tenants.municipality_keys import lookup, parse_gv100ad
 
 ADMIN_HOST = f"admin.{settings.BASE_DOMAIN}"
-
-
-@pytest.fixture
-def it_admin(client, db):
-    with schema_context("public"):
-        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
-    assert client.login(username="kreis-it", password="sicher-123")
-    return client
 
 
 def test_the_register_knows_the_district_and_suggests_the_demo_names():

@@ -26,16 +26,6 @@ IMPRINT = {
 }
 
 
-@pytest.fixture
-def it_admin(client, db):
-    from django.contrib.auth import get_user_model
-
-    with schema_context("public"):
-        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
-    assert client.login(username="kreis-it", password="sicher-123")
-    return client
-
-
 # a real key (Düren) that no demo tenant has: the admin checks keys against the official register
 MUSTERSTADT_AGS = "05358008"
 

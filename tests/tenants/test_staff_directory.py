@@ -324,14 +324,6 @@ def test_switched_off_directory_hides_the_button(erkelenz_directory):
 # --- configured by the IT team in the tenant administration -------------------------------------
 
 
-@pytest.fixture
-def it_admin(client, db):
-    with schema_context("public"):
-        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
-    assert client.login(username="kreis-it", password="sicher-123")
-    return client
-
-
 def _form(tenant: Tenant, **changes) -> dict:
     data = {
         "tenant": tenant.pk,

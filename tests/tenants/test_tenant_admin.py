@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from django.conf import settings
-from django_tenants.utils import schema_context, schema_exists
+from django_tenants.utils import schema_exists
 
 from tenants.models import Domain, Tenant, TenantAuditEntry
 
 PUBLIC = settings.BASE_DOMAIN
 ADMIN_HOST = f"admin.{settings.BASE_DOMAIN}"
-
-
-@pytest.fixture
-def it_admin(client, db):
-    from django.contrib.auth import get_user_model
-
-    with schema_context("public"):
-        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
-    assert client.login(username="kreis-it", password="sicher-123")
-    return client
 
 
 def test_anonymous_and_tenant_hosts_cannot_reach_tenant_admin(client, db):

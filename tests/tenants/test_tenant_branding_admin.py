@@ -17,16 +17,6 @@ from tenants.models import Tenant
 ADMIN_HOST = f"admin.{settings.BASE_DOMAIN}"
 
 
-@pytest.fixture
-def it_admin(client, db):
-    from django.contrib.auth import get_user_model
-
-    with schema_context("public"):
-        get_user_model().objects.create_superuser("kreis-it", "it@kreis.example", "sicher-123")
-    assert client.login(username="kreis-it", password="sicher-123")
-    return client
-
-
 def branding_of(slug: str):
     from wagtail.models import Site
 
