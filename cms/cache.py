@@ -15,13 +15,20 @@ cookie is not cached. So the same bytes can go to every anonymous visitor, from 
 CDN: they are sent `Cache-Control: public, max-age=…` with an ETag and Last-Modified, and a
 conditional GET gets a 304. `Vary: Cookie`, because the language comes from a cookie (README
 "Caching").
+
+Each process also keeps the pages it served last (`_KEPT`, bounded in bytes) under the same
+keys: the generation is still read from the shared cache on every request, so a purge reaches
+every process at once, but a hit costs no read, decompression and unpickling of the page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,20 +54,139 @@ HTTP_MAX_AGE = 60
 _PURGE_ATTR = "_page_purge_schema"
 # X-Page-Cache of a 404 answered by cms.not_found (never stored per path)
 KNOWN_NOT_FOUND = "not-found"
+# What one process keeps of the shared page cache (pages it served last, oldest dropped first).
+PROCESS_PAGE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A cached answer as stored: plain values, cheap to unpickle (not an HttpResponse), with
+    its end of life (wall clock: the same in every process that reads it)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    expires: float
+
+    @classmethod
+    def of(cls, response: HttpResponse, seconds: int) -> StoredPage:
+        return cls(
+            status=response.status_code,
+            headers=tuple(
+                (header, value)
+                for header, value in response.items()
+                if header.lower() != "set-cookie"
+            ),
+            content=response.content,
+            expires=time.time() + seconds,
+        )
+
+    def response(self) -> HttpResponse:
+        """A new response per request: the middlewares around this one add their headers."""
+        response = HttpResponse(self.content, status=self.status)
+        for header, value in self.headers:
+            response.headers[header] = value
+        return response
+
+
+class _ProcessPages:
+    """The pages this process served last, up to PROCESS_PAGE_BYTES of content (a dict in
+    insertion order: the oldest stored is dropped first)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.pages: dict[str, StoredPage] = {}
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> StoredPage | None:
+        page = self.pages.get(key)
+        if page is None or page.expires > time.time():
+            return page
+        with self.lock:
+            if self.pages.get(key) is page:
+                del self.pages[key]
+                self.size -= len(page.content)
+        return None
+
+    def put(self, key: str, page: StoredPage) -> None:
+        if len(page.content) > self.limit:
+            return
+        with self.lock:
+            previous = self.pages.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous.content)
+            self.pages[key] = page
+            self.size += len(page.content)
+            while self.size > self.limit:
+                dropped = self.pages.pop(next(iter(self.pages)))
+                self.size -= len(dropped.content)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+
+_KEPT = _ProcessPages(PROCESS_PAGE_BYTES)
+# schema → (when it was read, generation): what page_generation() last read per tenant
+_generations: dict[str, tuple[float, int]] = {}
+
+
+def forget_kept_pages() -> None:
+    """This process forgets the pages and generations it keeps (tests; the shared cache is not
+    touched)."""
+    _KEPT.clear()
+    _generations.clear()
+
+
+def _stored(key: str) -> StoredPage | None:
+    """The page under `key`: from this process, else from the shared cache (then kept here)."""
+    page = _KEPT.get(key)
+    if page is not None:
+        return page
+    page = cache.get(key)
+    if not isinstance(page, StoredPage) or page.expires <= time.time():
+        return None
+    _KEPT.put(key, page)
+    return page
+
+
+def _store(key: str, page: StoredPage, seconds: int) -> None:
+    cache.set(key, page, seconds)
+    _KEPT.put(key, page)
+
+
+def _check_interval() -> float:
+    return getattr(settings, "PAGE_CACHE_CHECK_SECONDS", 0.1)
 
 
 def page_generation() -> int:
     """The current tenant's generation (a random start: a generation lost from the cache and
-    begun again never meets what was kept under its old number)."""
-    return cache.get_or_set(GENERATION_KEY, lambda: secrets.randbelow(2**62), timeout=None)
+    begun again never meets what was kept under its old number).
+
+    Read from the shared cache at most every PAGE_CACHE_CHECK_SECONDS per tenant and process:
+    a purge reaches the other processes within that time (the purging one at once), and a busy
+    page costs one shared-cache read per interval instead of one per request."""
+    schema = connection.schema_name
+    now = time.monotonic()
+    kept = _generations.get(schema)
+    if kept is not None and now - kept[0] < _check_interval():
+        return kept[1]
+    generation = cache.get_or_set(GENERATION_KEY, lambda: secrets.randbelow(2**62), timeout=None)
+    _generations[schema] = (now, generation)
+    return generation
 
 
 def purge_tenant_page_cache() -> None:
-    """Every cached page of the current tenant, now."""
+    """Every cached page of the current tenant: now in this process, within
+    PAGE_CACHE_CHECK_SECONDS in every other."""
     try:
-        cache.incr(GENERATION_KEY)
+        generation = cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, secrets.randbelow(2**62), timeout=None)
+        generation = secrets.randbelow(2**62)
+        cache.set(GENERATION_KEY, generation, timeout=None)
+    _generations[connection.schema_name] = (time.monotonic(), generation)
 
 
 def purge_tenant_page_cache_on_commit() -> None:
@@ -170,14 +296,6 @@ def _storable_not_found(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _without_cookies(response: HttpResponse) -> HttpResponse:
-    copy = HttpResponse(response.content, status=response.status_code)
-    for header, value in response.items():
-        if header.lower() != "set-cookie":
-            copy[header] = value
-    return copy
-
-
 def _public_copy(response: HttpResponse, seconds: int) -> HttpResponse:
     """What is stored and sent: the page with its caching headers and without cookies."""
     content = response.content
@@ -216,8 +334,9 @@ class CachedPageMiddleware:
         if not _candidate(request):
             return self.get_response(request)
         key = _key(request, _language(request))
-        cached = cache.get(key)
-        if cached is not None:
+        stored = _stored(key)
+        if stored is not None:
+            cached = stored.response()
             cached["X-Page-Cache"] = "hit"
             return _conditional(request, cached) if cached.status_code == 200 else cached
         response = self.get_response(request)
@@ -226,7 +345,7 @@ class CachedPageMiddleware:
             # not push the tenants' pages out of the cache
             return response
         if _storable_not_found(request, response):
-            cache.set(key, _without_cookies(response), NOT_FOUND_CACHE_SECONDS)
+            _store(key, StoredPage.of(response, NOT_FOUND_CACHE_SECONDS), NOT_FOUND_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
             return response
         if not _storable(request, response):
@@ -234,6 +353,6 @@ class CachedPageMiddleware:
         seconds = min(_max_age(response) or PAGE_CACHE_SECONDS, PAGE_CACHE_SECONDS)
         page = _public_copy(response, seconds)
         if seconds > 0:
-            cache.set(key, page, seconds)
+            _store(key, StoredPage.of(page, seconds), seconds)
         page["X-Page-Cache"] = "miss"
         return _conditional(request, page)

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import Model
 
 STAMP_KEY = "kreisportal:tenant-lookup-stamp"
 
@@ -59,6 +60,17 @@ def _sync(now: float) -> None:
         _state["checked"] = now
 
 
+def _copy(kept: Any) -> Any:
+    """`copy.copy(kept)`; a model instance (a tenant, per request) gets what `copy.copy` would
+    make of it (its own __dict__ and model state) without the detour through pickling's reduce
+    protocol and the app registry."""
+    if not isinstance(kept, Model):
+        return copy.copy(kept)
+    clone = kept.__class__.__new__(kept.__class__)
+    clone.__dict__.update(kept.__getstate__())
+    return clone
+
+
 def cached_tenant(hostname: str, load):
     """The tenant of `hostname` (a copy per request: views may set attributes on it); `load()`
     asks the database and raises DoesNotExist for an unknown host."""
@@ -66,13 +78,13 @@ def cached_tenant(hostname: str, load):
     _sync(now)
     entry = _entries.get(hostname)
     if entry is not None and now - entry[0] < _max_age():
-        return copy.copy(entry[1])
+        return _copy(entry[1])
     stamp = _state["stamp"]
     tenant = load()
     with _lock:
         if _state["stamp"] == stamp:  # not forgotten while it was loading
             _entries[hostname] = (now, tenant)
-    return copy.copy(tenant)
+    return _copy(tenant)
 
 
 def current_stamp() -> str:

@@ -55,9 +55,11 @@ def _back_to_public_schema():
     from django.core.cache import cache
     from django.utils import translation
 
+    from cms.cache import forget_kept_pages
     from tenants.lookup import forget_tenants
 
     cache.clear()
+    forget_kept_pages()
     forget_tenants()  # hosts a rolled-back test added or suspended
     translation.activate("de")
     yield

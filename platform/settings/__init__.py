@@ -233,6 +233,9 @@ CACHES["platform"] = {
 TENANT_LOOKUP_CACHE = "platform"
 TENANT_LOOKUP_CHECK_SECONDS = 0.5  # a change reaches every worker within this (plus a request)
 TENANT_LOOKUP_MAX_AGE = 30.0  # seconds; for changes made by hand in SQL
+# How often a process asks the shared cache for a tenant's page-cache generation (cms/cache.py):
+# a purge reaches the other processes within this; the purging process sees it at once.
+PAGE_CACHE_CHECK_SECONDS = 0.1
 
 # --- Internationalisation: German first, English and Dutch available --------------------------
 LANGUAGE_CODE = "de"

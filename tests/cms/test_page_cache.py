@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from tests.benchmarks.test_server_throughput import _start
 from tests.conftest import database_url_for_subprocess
@@ -300,7 +300,11 @@ def _page(port: int, hostname: str, path: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.usefixtures("django_db_setup")
-def test_a_local_service_edit_shows_at_once_on_two_server_processes(django_db_blocker):
+def test_a_local_service_edit_shows_on_two_server_processes_within_the_check_interval(
+    django_db_blocker,
+):
+    """Each process reads the tenant's generation at most every PAGE_CACHE_CHECK_SECONDS
+    (cms.cache): the edit shows within that time on both, however often they are asked."""
     from django_tenants.utils import tenant_context
 
     from services.local.models import LocalService, Responsibility
@@ -342,13 +346,19 @@ def test_a_local_service_edit_shows_at_once_on_two_server_processes(django_db_bl
                 local.local_notes = note
                 local.save()
             assert page_generation() != before
-        states = []
-        for port in ports:  # the very next request of each process shows the edit
-            status, cache_state, body = _page(port, hostname, path)
-            assert status == 200 and note in body, port
-            states.append(cache_state)
-        # the first renders it again; the second process finds that in the shared cache
-        assert states == ["miss", "hit"]
+        committed = time.monotonic()
+        shown_after = {}
+        while len(shown_after) < len(ports) and time.monotonic() - committed < 5:
+            for port in set(ports) - set(shown_after):
+                status, _, body = _page(port, hostname, path)
+                assert status == 200, port
+                if note in body:
+                    shown_after[port] = time.monotonic() - committed
+        # the interval, plus the time this loop needs for a round of requests
+        limit = settings.PAGE_CACHE_CHECK_SECONDS + 0.5
+        assert len(shown_after) == 2 and max(shown_after.values()) < limit, shown_after
+        for port in ports:  # and then it is served from the cache again
+            assert _page(port, hostname, path)[1] == "hit"
     finally:
         with django_db_blocker.unblock(), tenant_context(geilenkirchen):
             LocalService.objects.filter(pk=local.pk).update(local_notes=notes_before)
@@ -462,3 +472,53 @@ def test_each_tenant_gets_its_own_404_page_and_pages_that_route_themselves_still
     assert client.get("/aktuelles").status_code == 301  # CommonMiddleware adds the slash
     assert client.get("/leistungen/99008001012000/").status_code == 200
     assert client.get("/leistungen/00000000000000/").status_code == 404  # the view's own 404
+
+
+# --- what each process keeps ---------------------------------------------------------------------
+
+
+def test_each_process_keeps_the_pages_it_served_within_a_byte_limit():
+    from cms.cache import StoredPage, _ProcessPages
+
+    def page(size: int, seconds: float = 60) -> StoredPage:
+        return StoredPage(200, (("Content-Type", "text/html"),), b"x" * size, time.time() + seconds)
+
+    kept = _ProcessPages(limit=1000)
+    kept.put("a", page(400))
+    kept.put("b", page(400))
+    kept.put("c", page(400))  # over the limit: the oldest goes
+    assert kept.get("a") is None and kept.get("b") and kept.get("c") and kept.size == 800
+    kept.put("b", page(100))  # a page stored again replaces its old size
+    assert kept.size == 500
+    kept.put("huge", page(1001))  # larger than the whole store: never kept
+    assert kept.get("huge") is None and kept.size == 500
+    kept.put("old", page(10, seconds=-1))  # past its end of life: neither served nor counted
+    assert kept.get("old") is None and kept.size == 500
+
+
+@pytest.mark.django_db
+def test_a_page_kept_in_the_process_is_served_without_the_shared_cache_until_a_purge(
+    in_tenant, django_assert_num_queries
+):
+    from django.core.cache import cache
+    from wagtail.models import Site
+
+    from cms.cache import _key, purge_tenant_page_cache
+
+    client = Client(HTTP_HOST=host("wegberg"))
+    first = client.get("/")
+    assert first["X-Page-Cache"] == "miss"
+    # the shared cache loses the page (evicted, or a Redis restart): this process still has
+    # it, under the same generation
+    with in_tenant("wegberg"):
+        key = _key(RequestFactory(HTTP_HOST=host("wegberg")).get("/"), "de")
+        assert cache.get(key) is not None
+        cache.delete(key)
+    with django_assert_num_queries(0):
+        hit = client.get("/")
+    assert hit["X-Page-Cache"] == "hit" and hit.content == first.content
+    with in_tenant("wegberg"):
+        home = Site.objects.get(is_default_site=True).root_page.specific
+        purge_tenant_page_cache()
+    after = client.get("/")
+    assert after["X-Page-Cache"] == "miss" and home.title in after.content.decode()
