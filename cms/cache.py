@@ -310,8 +310,20 @@ def _public_copy(response: HttpResponse, seconds: int) -> HttpResponse:
     return copy
 
 
+# The request headers get_conditional_response() answers (RFC 9110 § 13.1)
+_CONDITIONS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
 def _conditional(request: HttpRequest, page: HttpResponse) -> HttpResponse:
-    """304 when the visitor's copy is still this one; else the page."""
+    """304 (or 412) when the visitor's copy is still this one; else the page. A request
+    without any condition (most of them) gets the page without parsing its validators."""
+    if not any(condition in request.META for condition in _CONDITIONS):
+        return page
     return get_conditional_response(
         request,
         etag=page["ETag"],
