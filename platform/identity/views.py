@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -44,6 +45,8 @@ FORCED_AUTHN_MAX_AGE = timedelta(minutes=5)
 RATE_LIMIT = 30  # login starts per client address and minute
 # how long an assertion id is remembered when the response names no NotOnOrAfter of its own
 ASSERTION_FALLBACK_LIFETIME = timedelta(days=1)
+# marks an IdP answer the ACS posted on to itself (see `_posted_from_another_site`)
+RESENT_FIELD = "kp_resent"
 
 
 def refuse(
@@ -206,6 +209,18 @@ def acs(request: HttpRequest) -> HttpResponse:
     encoded = request.POST.get("SAMLResponse", "")
     if not encoded:
         return refuse(request, _("Keine Anmeldeantwort erhalten."))
+    if _posted_from_another_site(request):
+        return _post_again_from_here(request, encoded)
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):  # posted on, still without it
+        return refuse(
+            request,
+            _(
+                "Die Anmeldung konnte nicht abgeschlossen werden, weil Ihr Browser keine Cookies "
+                "dieses Portals sendet. Bitte erlauben Sie Cookies für dieses Portal und melden "
+                "Sie sich erneut an."
+            ),
+            log="answer posted on without the session cookie (cookies blocked?)",
+        )
     outstanding = request.session.get("saml_outstanding", {})
     client = saml.sp_client()
     try:
@@ -261,6 +276,36 @@ def acs(request: HttpRequest) -> HttpResponse:
     request.session["identity"] = identity
     _remember_saml_login(request, response)
     return _return_to_tenant(request, pending, identity)
+
+
+def _posted_from_another_site(request: HttpRequest) -> bool:
+    """The IdP's page (BundID's, on its own site) posted the answer here: browsers keep the
+    SameSite=Lax session cookie, and with it the outstanding AuthnRequest, back on such a
+    cross-site POST. Only once: an answer posted on from here that still comes without the
+    cookie (cookies blocked) is refused as one not started here."""
+    return (
+        not request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        and request.POST.get(RESENT_FIELD) != "1"
+    )
+
+
+def _post_again_from_here(request: HttpRequest, encoded: str) -> HttpResponse:
+    """The same answer, posted on by itself from this site (a same-site POST carries the
+    session cookie); nothing is read or stored before that. Without JavaScript the citizen
+    presses "Weiter". The signature, InResponseTo and replay checks then run as for any answer;
+    the page sets no cookie (it would replace the one that is to come along)."""
+    response = TemplateResponse(
+        request,
+        "identity/acs_post.html",
+        {
+            "action": request.path,
+            "saml_response": encoded,
+            "relay_state": request.POST.get("RelayState", ""),
+            "resent_field": RESENT_FIELD,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def _cycle_broker_session(request: HttpRequest) -> None:

@@ -4,6 +4,7 @@ never a session."""
 from __future__ import annotations
 
 import base64
+import re
 import zlib
 from urllib.parse import parse_qs, urlsplit
 
@@ -231,3 +232,41 @@ def test_next_parameters_cannot_redirect_off_site(target):
 
     assert safe_local_path(target) == "/konto/"
     assert safe_local_path("/leistungen/") == "/leistungen/"
+
+
+def test_an_answer_posted_from_another_site_is_posted_again_from_ours(browser, caplog):
+    """BundID's page posts the answer cross-site: the browser keeps our SameSite=Lax session
+    cookie back. The ACS reads and stores nothing then, and posts the same answer on to itself
+    (the real browser's journey: tests/identity/test_sign_in_flow.py)."""
+    from django.test import Client
+
+    from kreisportal.identity.models import ConsumedAssertion
+
+    _, encoded = idp_login(browser, _start(browser))
+    consumed = ConsumedAssertion.objects.count()
+    without_cookie = Client(HTTP_HOST=PUBLIC).post(
+        "/saml/acs/", {"SAMLResponse": encoded}, HTTP_HOST=PUBLIC
+    )
+    html = without_cookie.content.decode()
+    assert without_cookie.status_code == 200 and "data-auto-submit" in html
+    assert re.search(r'<form method="post" action="/saml/acs/"', html)
+    assert f'name="SAMLResponse" value="{encoded}"' in html
+    assert '<input type="hidden" name="kp_resent" value="1">' in html
+    assert not without_cookie.cookies  # no new session: the citizen's own must come along
+    assert "no-store" in without_cookie["Cache-Control"]
+    assert ConsumedAssertion.objects.count() == consumed
+    # posted on from our site, the session cookie comes along and the login completes
+    done = browser.post(f"http://{PUBLIC}/saml/acs/", {"SAMLResponse": encoded, "kp_resent": "1"})
+    assert done.status_code == 302 and done["Location"].startswith(f"http://{ERKELENZ}/")
+
+
+def test_a_posted_on_answer_still_without_cookie_is_refused_not_posted_again(browser, caplog):
+    """Cookies blocked: the answer comes back without the cookie once more. Refused, no loop."""
+    from django.test import Client
+
+    _, encoded = idp_login(browser, _start(browser))
+    again = Client(HTTP_HOST=PUBLIC).post(
+        "/saml/acs/", {"SAMLResponse": encoded, "kp_resent": "1"}, HTTP_HOST=PUBLIC
+    )
+    assert again.status_code == 400 and "data-auto-submit" not in again.content.decode()
+    assert "Ihr Browser keine Cookies dieses Portals sendet" in again.content.decode()

@@ -124,3 +124,50 @@ def test_with_javascript_the_answer_continues_and_cancel_comes_back(  # noqa: F8
     page.wait_for_url(f"{erkelenz}/konto/abgemeldet/")
     expect(page.locator("main")).to_contain_text("Sie sind abgemeldet")
     _axe_clean(page)
+
+
+@pytest.mark.browser
+def test_an_identity_provider_on_another_site_signs_the_citizen_in(  # noqa: F811
+    page,  # noqa: F811
+    tenant_server,
+    settings,
+):
+    """BundID answers from its own site: the browser posts the SAMLResponse to our ACS
+    cross-site and keeps the SameSite=Lax session cookie (with the outstanding AuthnRequest)
+    back. The ACS posts the same answer once more from our own site, where the cookie goes
+    along, and the login completes."""
+    from urllib.parse import parse_qs
+
+    from django.utils.html import escape
+
+    settings.PUBLIC_URL = f"http://localhost:{tenant_server}"
+    erkelenz = f"http://erkelenz.localhost:{tenant_server}"
+    acs = f"http://localhost:{tenant_server}/saml/acs/"
+    page.goto(f"{erkelenz}/konto/")
+    page.get_by_label("Erika Mustermann (substanziell)").check()
+    # the sandbox IdP sits on our site; take its answer instead of letting it post same-site
+    answers: list[str] = []
+
+    def capture(route) -> None:
+        answers.append(parse_qs(route.request.post_data)["SAMLResponse"][0])
+        route.abort()
+
+    page.route("**/saml/acs/", capture)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_timeout(200)
+    for _ in range(50):
+        if answers:
+            break
+        page.wait_for_timeout(100)
+    page.unroute("**/saml/acs/")
+    assert answers, "the sandbox IdP posted no answer"
+    # ... and post it from another site, as BundID's page does
+    page.goto("about:blank")
+    page.set_content(
+        f'<form method="post" action="{acs}">'
+        f'<input type="hidden" name="SAMLResponse" value="{escape(answers[0])}">'
+        "<button>Weiter</button></form>"
+    )
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_url(f"{erkelenz}/konto/")
+    expect(page.locator("main")).to_contain_text("Erika Mustermann")
