@@ -16,9 +16,10 @@ CDN: they are sent `Cache-Control: public, max-age=…` with an ETag and Last-Mo
 conditional GET gets a 304. `Vary: Cookie`, because the language comes from a cookie (README
 "Caching").
 
-Each process also keeps the pages it served last (`_KEPT`, bounded in bytes) under the same
-keys: the generation is still read from the shared cache on every request, so a purge reaches
-every process at once, but a hit costs no read, decompression and unpickling of the page.
+Each process keeps the pages it stored or read last (`_KEPT`, bounded in bytes) under the same
+keys, so a hit costs no read, decompression and unpickling of the page; and it reads a tenant's
+generation from the shared cache at most every PAGE_CACHE_CHECK_SECONDS (0.1 s): a purge is
+seen at once by the process that made it and within that time by every other.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,8 +56,13 @@ HTTP_MAX_AGE = 60
 _PURGE_ATTR = "_page_purge_schema"
 # X-Page-Cache of a 404 answered by cms.not_found (never stored per path)
 KNOWN_NOT_FOUND = "not-found"
-# What one process keeps of the shared page cache (pages it served last, oldest dropped first).
+# What one process keeps of the shared page cache (oldest stored dropped first), counted as
+# content + headers + key + PAGE_OVERHEAD_BYTES per page.
 PROCESS_PAGE_BYTES = 32 * 1024 * 1024
+PAGE_OVERHEAD_BYTES = 512
+# Part of every page key: a deployment that changes what is stored changes it, so that old and
+# new processes side by side (a rolling update) never read each other's values.
+PAGE_FORMAT = "page2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,38 +96,50 @@ class StoredPage:
         return response
 
 
+def _footprint(key: str, page: StoredPage) -> int:
+    """Roughly what keeping the page costs: content, headers, key and the objects around them."""
+    headers = sum(len(name) + len(value) for name, value in page.headers)
+    return len(page.content) + headers + len(key) + PAGE_OVERHEAD_BYTES
+
+
 class _ProcessPages:
-    """The pages this process served last, up to PROCESS_PAGE_BYTES of content (a dict in
-    insertion order: the oldest stored is dropped first)."""
+    """The pages this process stored or read last, up to `limit` bytes (_footprint); the
+    oldest stored is dropped first. Each ends by this process's monotonic clock, at the time
+    left of its life when it was kept (a wall clock set back would keep it longer)."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.pages: dict[str, StoredPage] = {}
+        self.pages: OrderedDict[str, tuple[float, int, StoredPage]] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
 
     def get(self, key: str) -> StoredPage | None:
-        page = self.pages.get(key)
-        if page is None or page.expires > time.time():
+        entry = self.pages.get(key)
+        if entry is None:
+            return None
+        ends, _, page = entry
+        if ends > time.monotonic():
             return page
         with self.lock:
-            if self.pages.get(key) is page:
+            if self.pages.get(key) is entry:
                 del self.pages[key]
-                self.size -= len(page.content)
+                self.size -= entry[1]
         return None
 
     def put(self, key: str, page: StoredPage) -> None:
-        if len(page.content) > self.limit:
+        footprint = _footprint(key, page)
+        seconds_left = page.expires - time.time()
+        if footprint > self.limit or seconds_left <= 0:
             return
         with self.lock:
             previous = self.pages.pop(key, None)
             if previous is not None:
-                self.size -= len(previous.content)
-            self.pages[key] = page
-            self.size += len(page.content)
+                self.size -= previous[1]
+            self.pages[key] = (time.monotonic() + seconds_left, footprint, page)
+            self.size += footprint
             while self.size > self.limit:
-                dropped = self.pages.pop(next(iter(self.pages)))
-                self.size -= len(dropped.content)
+                _, (_, dropped, _) = self.pages.popitem(last=False)
+                self.size -= dropped
 
     def clear(self) -> None:
         with self.lock:
@@ -131,6 +150,7 @@ class _ProcessPages:
 _KEPT = _ProcessPages(PROCESS_PAGE_BYTES)
 # schema → (when it was read, generation): what page_generation() last read per tenant
 _generations: dict[str, tuple[float, int]] = {}
+_generations_lock = threading.Lock()
 
 
 def forget_kept_pages() -> None:
@@ -141,20 +161,22 @@ def forget_kept_pages() -> None:
 
 
 def _stored(key: str) -> StoredPage | None:
-    """The page under `key`: from this process, else from the shared cache (then kept here)."""
-    page = _KEPT.get(key)
+    """The page under `key`: from this process, else from the shared cache (then kept here).
+    The process's keys carry the schema, as the shared cache's do (django-tenants' make_key)."""
+    kept_key = f"{connection.schema_name}:{key}"
+    page = _KEPT.get(kept_key)
     if page is not None:
         return page
     page = cache.get(key)
     if not isinstance(page, StoredPage) or page.expires <= time.time():
         return None
-    _KEPT.put(key, page)
+    _KEPT.put(kept_key, page)
     return page
 
 
 def _store(key: str, page: StoredPage, seconds: int) -> None:
     cache.set(key, page, seconds)
-    _KEPT.put(key, page)
+    _KEPT.put(f"{connection.schema_name}:{key}", page)
 
 
 def _check_interval() -> float:
@@ -174,8 +196,17 @@ def page_generation() -> int:
     if kept is not None and now - kept[0] < _check_interval():
         return kept[1]
     generation = cache.get_or_set(GENERATION_KEY, lambda: secrets.randbelow(2**62), timeout=None)
-    _generations[schema] = (now, generation)
+    _keep_generation(schema, now, generation)
     return generation
+
+
+def _keep_generation(schema: str, read_at: float, generation: int) -> None:
+    """Keep what was read at `read_at`, unless another thread kept something newer meanwhile
+    (a purge in this process must not be undone by a read that began before it)."""
+    with _generations_lock:
+        kept = _generations.get(schema)
+        if kept is None or kept[0] <= read_at:
+            _generations[schema] = (read_at, generation)
 
 
 def purge_tenant_page_cache() -> None:
@@ -186,7 +217,7 @@ def purge_tenant_page_cache() -> None:
     except ValueError:
         generation = secrets.randbelow(2**62)
         cache.set(GENERATION_KEY, generation, timeout=None)
-    _generations[connection.schema_name] = (time.monotonic(), generation)
+    _keep_generation(connection.schema_name, time.monotonic(), generation)
 
 
 def purge_tenant_page_cache_on_commit() -> None:
@@ -220,7 +251,7 @@ def purge_all_page_caches() -> None:
 def _key(request: HttpRequest, language: str) -> str:
     """Short and fixed in length whatever the URL (memcached allows 250 characters)."""
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"page:{current_stamp()}:{page_generation()}:{language}:{address}"
+    return f"{PAGE_FORMAT}:{current_stamp()}:{page_generation()}:{language}:{address}"
 
 
 def _anonymous(request: HttpRequest) -> bool:

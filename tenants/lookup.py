@@ -66,8 +66,11 @@ def _copy(kept: Any) -> Any:
     protocol and the app registry."""
     if not isinstance(kept, Model):
         return copy.copy(kept)
+    state = kept.__getstate__()
+    if "_memoryview_attrs" in state:  # binary fields: Model.__setstate__ restores them
+        return copy.copy(kept)
     clone = kept.__class__.__new__(kept.__class__)
-    clone.__dict__.update(kept.__getstate__())
+    clone.__dict__.update(state)
     return clone
 
 

@@ -113,3 +113,23 @@ def test_changes_reach_two_server_processes_within_a_second(django_db_blocker):
             process.wait(timeout=30)
     # half a second between checks of the stamp, plus the time of the request itself
     assert all(seconds < 1.0 for seconds in timings.values()), timings
+
+
+def test_each_request_gets_its_own_copy_of_the_kept_tenant(tenant):
+    """Views set attributes on request.tenant (django-tenants' domain_url, our schema check):
+    the copy a request gets must not change what the process keeps for the next one."""
+    from tenants.lookup import cached_tenant, forget_tenants
+    from tenants.models import Tenant
+
+    forget_tenants()
+    erkelenz = tenant("erkelenz")
+    first = cached_tenant("copy-test.example", lambda: Tenant.objects.get(pk=erkelenz.pk))
+    first.domain_url = "changed.example"
+    first.name = "Geändert"
+    first._state.fields_cache["marker"] = object()
+    second = cached_tenant("copy-test.example", lambda: pytest.fail("asked the database again"))
+    assert second is not first and second.pk == erkelenz.pk
+    assert second.name == erkelenz.name and getattr(second, "domain_url", "") != "changed.example"
+    assert "marker" not in second._state.fields_cache
+    assert second._state is not first._state and not second._state.adding
+    forget_tenants()
