@@ -282,10 +282,12 @@ def _posted_from_another_site(request: HttpRequest) -> bool:
     """The IdP's page (BundID's, on its own site) posted the answer here: browsers keep the
     SameSite=Lax session cookie, and with it the outstanding AuthnRequest, back on such a
     cross-site POST. Only once: an answer posted on from here that still comes without the
-    cookie (cookies blocked) is refused as one not started here."""
+    cookie (cookies blocked) is refused. A browser that says the POST came from our own site
+    (Sec-Fetch-Site) has no cookie to bring along, and is not asked to post again."""
     return (
         not request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         and request.POST.get(RESENT_FIELD) != "1"
+        and request.headers.get("Sec-Fetch-Site", "cross-site") == "cross-site"
     )
 
 
@@ -294,6 +296,7 @@ def _post_again_from_here(request: HttpRequest, encoded: str) -> HttpResponse:
     session cookie); nothing is read or stored before that. Without JavaScript the citizen
     presses "Weiter". The signature, InResponseTo and replay checks then run as for any answer;
     the page sets no cookie (it would replace the one that is to come along)."""
+    logger.info("SAML answer posted cross-site without the session cookie: posted on from here")
     response = TemplateResponse(
         request,
         "identity/acs_post.html",

@@ -270,3 +270,40 @@ def test_a_posted_on_answer_still_without_cookie_is_refused_not_posted_again(bro
     )
     assert again.status_code == 400 and "data-auto-submit" not in again.content.decode()
     assert "Ihr Browser keine Cookies dieses Portals sendet" in again.content.decode()
+
+
+def test_a_same_site_post_without_cookie_is_not_posted_again(browser):
+    """Only a cross-site POST (or a browser that does not say) is posted on: from our own
+    site, a missing cookie cannot come along the second time either."""
+    from django.test import Client
+
+    _, encoded = idp_login(browser, _start(browser))
+    answer = Client(HTTP_HOST=PUBLIC).post(
+        "/saml/acs/", {"SAMLResponse": encoded}, HTTP_HOST=PUBLIC, HTTP_SEC_FETCH_SITE="same-site"
+    )
+    assert answer.status_code == 400 and "data-auto-submit" not in answer.content.decode()
+
+
+def test_the_posted_on_answer_is_still_bound_to_the_browser_that_started_the_login(browser, caplog):
+    """An attacker's own valid answer, posted on with the victim's cookie (the re-post makes
+    the ACS reachable by a same-site POST from any page): its InResponseTo names no request of
+    the victim's session, so the victim is not signed in as the attacker."""
+    attacker = Browser()
+    _, attackers_answer = idp_login(attacker, _start(attacker))
+    _start(browser)  # the victim's own login, outstanding in the victim's session
+    posted_on = browser.post(
+        f"http://{PUBLIC}/saml/acs/", {"SAMLResponse": attackers_answer, "kp_resent": "1"}
+    )
+    _assert_refused(browser, posted_on, caplog, "Die Anmeldeantwort ist ungültig")
+
+
+def test_what_the_re_post_page_echoes_is_escaped(browser):
+    from django.test import Client
+
+    hostile = '"><script>alert(1)</script>'
+    answer = Client(HTTP_HOST=PUBLIC).post(
+        "/saml/acs/", {"SAMLResponse": hostile, "RelayState": hostile}, HTTP_HOST=PUBLIC
+    )
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "<script>alert(1)</script>" not in html
+    assert html.count("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") == 2
