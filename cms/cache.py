@@ -25,6 +25,7 @@ seen at once by the process that made it and within that time by every other.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -60,6 +61,11 @@ KNOWN_NOT_FOUND = "not-found"
 # content + headers + key + PAGE_OVERHEAD_BYTES per page.
 PROCESS_PAGE_BYTES = 32 * 1024 * 1024
 PAGE_OVERHEAD_BYTES = 512
+# Query parameters of analytics, ad and newsletter platforms (a new click id per visit).
+TRACKING_PARAMETER = re.compile(
+    r"utm_[A-Za-z0-9_]+|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|twclid|ttclid"
+    r"|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok"
+)
 # Part of every page key: a deployment that changes what is stored changes it, so that old and
 # new processes side by side (a rolling update) never read each other's values.
 PAGE_FORMAT = "page2"
@@ -254,6 +260,24 @@ def _key(request: HttpRequest, language: str) -> str:
     return f"{PAGE_FORMAT}:{current_stamp()}:{page_generation()}:{language}:{address}"
 
 
+def _drop_tracking_parameters(request: HttpRequest) -> None:
+    """Take click ids and campaign tags out of an anonymous visitor's query string before
+    anything reads it: a news item shared on social networks or in a newsletter arrives as
+    `/?fbclid=<new for every click>` and would otherwise be a cache miss, a full render and a
+    new cache entry each time, and the id would end up in the stored page (the language switch
+    carries the address). No view of the portal reads these parameters. The other parameters
+    keep their order and encoding."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return
+    parts = query.split("&")
+    kept = [part for part in parts if not TRACKING_PARAMETER.fullmatch(part.split("=", 1)[0])]
+    if len(kept) == len(parts):
+        return
+    request.META["QUERY_STRING"] = "&".join(kept)
+    request.__dict__.pop("GET", None)  # parsed again from the shorter query string
+
+
 def _anonymous(request: HttpRequest) -> bool:
     """No session (so nobody signed in) and no flash message waiting in a cookie."""
     return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get(
@@ -376,6 +400,7 @@ class CachedPageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _candidate(request):
             return self.get_response(request)
+        _drop_tracking_parameters(request)
         key = _key(request, _language(request))
         stored = _stored(key)
         if stored is not None:

@@ -11,6 +11,8 @@ Rows (portal page vs the bare app's counterpart):
   every request: the tenant's kept 404 page, cms.cache `_known_not_found`); the same 404 for a
   visitor with a session cookie passes the whole chain (Wagtail lookup, redirects, the
   rendered branded page);
+- the cached home page reached through a shared link with a new click id (`?fbclid=…`) on
+  every request;
 - cached service page, uncached home and service pages (a session cookie makes the visitor
   non-anonymous for the page cache): requests/s and p95, the ratio to the bare page and to the
   previous run's figures (kept in $KREISPORTAL_HOME/benchmarks/throughput.json).
@@ -101,6 +103,8 @@ print(json.dumps({
 # name: (portal path, portal cookie, bare path, expected status, target ratio or None)
 ROWS = {
     "cached home page": ("/", "", "/", 200, 0.5),
+    # a shared link: a new click id on every request (cms.cache drops tracking parameters)
+    "cached home, click id": (f"/?fbclid={UNIQUE}", "", f"/?fbclid={UNIQUE}", 200, None),
     "static file": (STATIC, "", STATIC, 200, 0.8),
     "404 page": ("/gibt-es-nicht/", "", "/gibt-es-nicht/", 404, 0.3),
     "404 page (first time)": (f"/nie-gefragt-{UNIQUE}/", "", f"/nie-gefragt-{UNIQUE}/", 404, None),

@@ -545,3 +545,35 @@ def test_a_purge_in_this_process_is_not_undone_by_a_read_that_began_before_it():
     _keep_generation("tenant_x", 10.5, 8)  # a later read keeps what it found
     assert _generations["tenant_x"] == (10.5, 8)
     forget_kept_pages()
+
+
+# --- shared links -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_shared_link_with_a_click_id_is_the_cached_page_without_it(
+    in_tenant, django_assert_num_queries
+):
+    """A news item shared on social networks arrives with a new click id per visit: the cached
+    page answers, and no visitor's id ends up in the page another visitor gets."""
+    client = Client(HTTP_HOST=host("gangelt"))
+    shared = client.get("/?fbclid=IwAR0first-visitor&utm_source=facebook&utm_medium=social")
+    assert shared.status_code == 200 and shared["X-Page-Cache"] == "miss"
+    assert "IwAR0first" not in shared.content.decode() and "utm_" not in shared.content.decode()
+    with django_assert_num_queries(0):
+        plain = Client(HTTP_HOST=host("gangelt")).get("/")
+        other = Client(HTTP_HOST=host("gangelt")).get("/?fbclid=IwAR0second&gclid=x1")
+    assert plain["X-Page-Cache"] == other["X-Page-Cache"] == "hit"
+    assert plain.content == shared.content == other.content
+
+
+@pytest.mark.django_db
+def test_parameters_a_page_reads_are_kept_next_to_tracking_ones(in_tenant):
+    client = Client(HTTP_HOST=host("erkelenz"))
+    second = client.get("/aktuelles/?seite=2")
+    tagged = client.get("/aktuelles/?utm_campaign=newsletter&seite=2&mc_eid=abc")
+    first = client.get("/aktuelles/")
+    assert second.status_code == tagged.status_code == 200
+    assert tagged["X-Page-Cache"] == "hit" and tagged.content == second.content
+    assert tagged.content != first.content  # the page number still counts
+    assert "mc_eid" not in tagged.content.decode()
