@@ -292,8 +292,10 @@ def _language(request: HttpRequest) -> str:
 
 
 def _candidate(request: HttpRequest) -> bool:
+    """An anonymous visitor's GET, or HEAD (uptime checks, link checkers: answered from the
+    cache, never stored), on a portal's host."""
     return (
-        request.method == "GET"
+        request.method in ("GET", "HEAD")
         and _anonymous(request)
         and getattr(getattr(request, "tenant", None), "is_portal", False)
         and getattr(request, "urlconf", None) in (None, settings.ROOT_URLCONF)

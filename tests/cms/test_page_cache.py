@@ -577,3 +577,16 @@ def test_parameters_a_page_reads_are_kept_next_to_tracking_ones(in_tenant):
     assert tagged["X-Page-Cache"] == "hit" and tagged.content == second.content
     assert tagged.content != first.content  # the page number still counts
     assert "mc_eid" not in tagged.content.decode()
+
+
+@pytest.mark.django_db
+def test_head_requests_are_answered_from_the_cache_and_never_stored(django_assert_num_queries):
+    """Uptime checks and link checkers ask with HEAD."""
+    client = Client(HTTP_HOST=host("selfkant"))
+    cold = client.head("/")
+    assert cold.status_code == 200 and cold.get("X-Page-Cache") != "hit" and not cold.content
+    assert client.get("/")["X-Page-Cache"] == "miss"  # the HEAD stored nothing
+    with django_assert_num_queries(0):
+        warm = client.head("/")
+    assert warm.status_code == 200 and warm["X-Page-Cache"] == "hit" and not warm.content
+    assert warm["ETag"] == client.get("/")["ETag"]
