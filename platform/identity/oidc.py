@@ -77,8 +77,29 @@ def authorization_url(*, level: str, force: bool = False) -> tuple[str, dict]:
     return f"{config['authorization_endpoint']}?{urlencode(params)}", pending
 
 
-def identity_from_code(*, code: str, pending: dict) -> dict:
-    """Exchange the code, verify the ID token (signature, issuer, audience, expiry, nonce)."""
+def post_logout_redirect_uri() -> str:
+    """Where the provider sends the citizen after ending its session (register it there)."""
+    return f"{settings.PUBLIC_URL.rstrip('/')}/oidc/abgemeldet/"
+
+
+def end_session_url(*, id_token: str, state: str) -> str | None:
+    """OpenID Connect RP-Initiated Logout 1.0: the provider's end_session_endpoint with the ID
+    token of the login as hint; None when its discovery document names none."""
+    endpoint = discovery(settings.OIDC_ISSUER).get("end_session_endpoint")
+    if not endpoint:
+        return None
+    params = {
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": post_logout_redirect_uri(),
+        "client_id": settings.OIDC_CLIENT_ID,
+        "state": state,
+    }
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+
+
+def identity_from_code(*, code: str, pending: dict) -> tuple[dict, str]:
+    """Exchange the code, verify the ID token (signature, issuer, audience, expiry, nonce).
+    Returns the identity and the ID token itself (the hint of a later logout)."""
     config = discovery(settings.OIDC_ISSUER)
     response = requests.post(
         config["token_endpoint"],
@@ -114,7 +135,7 @@ def identity_from_code(*, code: str, pending: dict) -> dict:
         if not isinstance(auth_time, int | float) or time.time() - auth_time > FORCED_MAX_AGE:
             raise OIDCError("ID token refused: no fresh authentication for the binding step")
     address = claims.get("address") or {}
-    return {
+    identity = {
         "pseudonym": f"oidc:{claims['sub']}",
         "given_name": claims.get("given_name", ""),
         "family_name": claims.get("family_name", ""),
@@ -125,3 +146,4 @@ def identity_from_code(*, code: str, pending: dict) -> dict:
         "locality": address.get("locality", ""),
         "level": ACR_LEVELS.get(claims.get("acr", ""), "basic"),
     }
+    return identity, id_token

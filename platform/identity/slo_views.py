@@ -7,6 +7,11 @@ happened: signed out everywhere including the IdP, or signed out of the portals 
 session may still be active (the IdP said no, answered something we cannot trust, or offers no
 Single Logout).
 
+OpenID Connect (IDENTITY_PROTOCOL=oidc): after the same ending of sessions, RP-Initiated
+Logout 1.0 sends the citizen to the provider's end_session_endpoint with the login's ID token as
+hint; the provider's redirect to /oidc/abgemeldet/ with our state (good once) is its
+confirmation. A provider without that endpoint is not asked, and the page says so.
+
 IdP-initiated: the IdP's signed LogoutRequest at /saml/slo/ ends every broker login with that
 NameID (and SessionIndex, if it names one) and all their tenant sessions; the SP answers with a
 signed LogoutResponse.
@@ -23,6 +28,7 @@ session is gone proves nothing: deleting the account there leaves the same state
 from __future__ import annotations
 
 import logging
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -129,6 +135,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     ):
         return TemplateResponse(request, "identity/logout_confirm.html", {"tenant": tenant})
     saml_login = request.session.get("saml_login")
+    oidc_login = request.session.get("oidc_login")
     indexes = list(
         SamlLogin.objects.filter(broker_session_key=key).values_list("session_index", flat=True)
     )
@@ -136,6 +143,8 @@ def logout(request: HttpRequest) -> HttpResponse:
     SamlLogin.objects.filter(broker_session_key=key).delete()
     request.session.flush()
     logger.info("signed out everywhere: %d tenant sessions ended", ended)
+    if oidc_login and settings.IDENTITY_PROTOCOL == "oidc":
+        return _end_oidc_session(request, oidc_login, tenant)
     if not saml_login or settings.IDENTITY_PROTOCOL != "saml":
         return _signed_out(request, tenant, "not_asked")
     try:
@@ -147,6 +156,44 @@ def logout(request: HttpRequest) -> HttpResponse:
     request.session["slo_outstanding"] = {request_id: tenant.slug if tenant else ""}
     cache.set(_outstanding_key(request_id), tenant.slug if tenant else "", OUTSTANDING_SECONDS)
     return _send(request, outgoing, heading=_("Abmeldung beim Identitätsanbieter"))
+
+
+def _oidc_logout_key(state: str) -> str:
+    return f"identity:oidc-logout:{state[:100]}"
+
+
+def _end_oidc_session(request: HttpRequest, oidc_login: dict, tenant: Tenant | None):
+    """OpenID Connect RP-Initiated Logout: the provider ends its session and sends the citizen
+    back to /oidc/abgemeldet/ with our state (kept in the shared cache: the broker session is
+    gone by then)."""
+    from kreisportal.identity import oidc
+
+    state = secrets.token_urlsafe(24)
+    try:
+        location = oidc.end_session_url(id_token=oidc_login.get("id_token", ""), state=state)
+    except Exception as exc:  # noqa: BLE001 - the provider's discovery is unreachable
+        logger.warning("OIDC logout not sent: %s", exc)
+        location = None
+    if location is None:
+        return _signed_out(request, tenant, "not_asked")
+    cache.set(_oidc_logout_key(state), tenant.slug if tenant else "", OUTSTANDING_SECONDS)
+    return HttpResponseRedirect(location)
+
+
+@require_http_methods(["GET"])
+def oidc_logged_out(request: HttpRequest) -> HttpResponse:
+    """The provider's redirect after ending its session: with the state of a logout this
+    server sent (once), the citizen reads that the provider's login is ended too."""
+    state = request.GET.get("state", "")
+    tenant_slug = cache.get(_oidc_logout_key(state)) if state else None
+    if tenant_slug is None:
+        return _refuse(
+            request,
+            _("Diese Abmeldeantwort gehört zu keiner Abmeldung, die hier begonnen wurde."),
+            log="OIDC logout return with an unknown state",
+        )
+    cache.delete(_oidc_logout_key(state))
+    return _signed_out(request, _tenant(tenant_slug), "confirmed")
 
 
 @csrf_exempt  # the IdP sends here; the message's signature protects it (see the module doc)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("auth/logout/", slo_views.logout, name="sso-logout"),
     path("saml/acs/", views.acs, name="saml-acs"),
     path("oidc/callback/", views.oidc_callback, name="oidc-callback"),
+    path("oidc/abgemeldet/", slo_views.oidc_logged_out, name="oidc-logged-out"),
     path("saml/slo/", slo_views.sp_slo, name="saml-slo"),
     path("saml/metadata/", views.metadata, name="saml-metadata"),
     path("sandbox-idp/sso/", views.sandbox_sso, name="sandbox-idp-sso"),

@@ -347,7 +347,9 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
             request, _("Die Anmeldung wurde abgebrochen."), log=request.GET["error"][:100]
         )
     try:
-        identity = oidc.identity_from_code(code=request.GET.get("code", ""), pending=pending)
+        identity, id_token = oidc.identity_from_code(
+            code=request.GET.get("code", ""), pending=pending
+        )
     except (oidc.OIDCError, Exception) as exc:  # noqa: BLE001 - network and protocol errors
         return refuse(request, _("Die Anmeldeantwort ist ungültig."), log=f"oidc: {exc}")
     broker_pending = pending["broker"]
@@ -355,6 +357,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         return refuse(request, _("Das verlangte Vertrauensniveau wurde nicht erreicht."))
     _cycle_broker_session(request)
     request.session["identity"] = identity
+    request.session["oidc_login"] = {"id_token": id_token}  # the hint of "Abmelden (überall)"
     return _return_to_tenant(request, broker_pending, identity)
 
 

@@ -30,6 +30,8 @@ class FakeProvider:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.codes: dict[str, dict] = {}
         self.issuer = ""
+        self.supports_logout = False  # an end_session_endpoint in the discovery document
+        self.last_id_token = ""
 
     def jwks(self) -> dict:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
@@ -60,6 +62,7 @@ class FakeProvider:
         }
         token = jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "k1"})
         self.codes[code] = {"id_token": token, "challenge": challenge}
+        self.last_id_token = token
         return code
 
 
@@ -75,15 +78,15 @@ def _handler(provider: FakeProvider):
 
         def do_GET(self):  # noqa: N802
             if self.path == "/.well-known/openid-configuration":
-                self._json(
-                    200,
-                    {
-                        "issuer": provider.issuer,
-                        "authorization_endpoint": f"{provider.issuer}/authorize",
-                        "token_endpoint": f"{provider.issuer}/token",
-                        "jwks_uri": f"{provider.issuer}/jwks",
-                    },
-                )
+                document = {
+                    "issuer": provider.issuer,
+                    "authorization_endpoint": f"{provider.issuer}/authorize",
+                    "token_endpoint": f"{provider.issuer}/token",
+                    "jwks_uri": f"{provider.issuer}/jwks",
+                }
+                if provider.supports_logout:
+                    document["end_session_endpoint"] = f"{provider.issuer}/logout"
+                self._json(200, document)
             elif self.path == "/jwks":
                 self._json(200, provider.jwks())
             else:
@@ -209,3 +212,43 @@ def test_sign_out_everywhere_reaches_a_portal_opened_before_a_step_up(db, provid
     assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
     assert browser.get(f"http://{HEINSBERG}/konto/").status_code == 302
     assert not TenantSession.objects.filter(broker_session_key=new_key).exists()
+
+
+def test_sign_out_everywhere_ends_the_providers_session_too(db, provider):
+    """OpenID Connect RP-Initiated Logout 1.0: the broker sends the citizen to the provider's
+    end_session_endpoint with the login's ID token as hint; the provider's redirect back with
+    our state (once) says the login there is ended too."""
+    from kreisportal.identity import oidc
+
+    provider.supports_logout = True
+    oidc.discovery.cache_clear()
+    try:
+        browser = Browser()
+        params = _authorize(browser)
+        code = provider.issue_code(nonce=params["nonce"], challenge=params["code_challenge"])
+        back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={params['state']}")
+        browser.get(back["Location"])
+        assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 200
+        out = browser.post(f"http://{ERKELENZ}/konto/abmelden/", {})
+        to_provider = browser.get(out["Location"])
+        assert to_provider.status_code == 302
+        assert to_provider["Location"].startswith(f"{provider.issuer}/logout?")
+        sent = query(to_provider["Location"])
+        assert sent["id_token_hint"] == provider.last_id_token
+        assert sent["client_id"] == "kreisportal" and len(sent["state"]) >= 20
+        redirect = f"{django_settings.PUBLIC_URL.rstrip('/')}/oidc/abgemeldet/"
+        assert sent["post_logout_redirect_uri"] == redirect
+        # the portals' sessions ended before the citizen left for the provider
+        assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
+        returned = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state={sent['state']}")
+        # back to the portal the citizen came from, which says it in its own design
+        assert returned.status_code == 302
+        assert returned["Location"] == f"http://{ERKELENZ}/konto/abgemeldet/"
+        landing = browser.get(returned["Location"])
+        assert landing.status_code == 200 and "Sie sind abgemeldet" in landing.content.decode()
+        # once only, and never for a state this server did not send
+        again = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state={sent['state']}")
+        forged = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state=erfunden-1234567890")
+        assert again.status_code == forged.status_code == 400
+    finally:
+        oidc.discovery.cache_clear()
