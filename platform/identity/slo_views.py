@@ -9,8 +9,9 @@ Single Logout).
 
 OpenID Connect (IDENTITY_PROTOCOL=oidc): after the same ending of sessions, RP-Initiated
 Logout 1.0 sends the citizen to the provider's end_session_endpoint with the login's ID token as
-hint; the provider's redirect to /oidc/abgemeldet/ with our state (good once) is its
-confirmation. A provider without that endpoint is not asked, and the page says so.
+hint; the provider's redirect to /oidc/abgemeldet/ with our state (good once) says the request
+arrived (no more: a provider may let the citizen stay signed in there). A provider without that
+endpoint is not asked, and the page says so.
 
 IdP-initiated: the IdP's signed LogoutRequest at /saml/slo/ ends every broker login with that
 NameID (and SessionIndex, if it names one) and all their tenant sessions; the SP answers with a
@@ -96,7 +97,8 @@ def _signed_out(
 ) -> HttpResponse:
     """What happened, in words. `outcome`: "confirmed" (portals and IdP), "idp_failed" (the IdP
     answered with an error), "not_asked" (the IdP offers no Single Logout, or the login was not
-    SAML), "invalid" (an answer we could not verify)."""
+    SAML), "invalid" (an answer we could not verify), "returned" (an OpenID provider sent the
+    citizen back after its logout: it may have let them stay signed in there)."""
     if outcome == "confirmed" and tenant is not None:
         # the tenant's own page says it in the tenant's design (services.accounts)
         return HttpResponseRedirect(_tenant_url(request, tenant, "/konto/abgemeldet/"))
@@ -182,8 +184,10 @@ def _end_oidc_session(request: HttpRequest, oidc_login: dict, tenant: Tenant | N
 
 @require_http_methods(["GET"])
 def oidc_logged_out(request: HttpRequest) -> HttpResponse:
-    """The provider's redirect after ending its session: with the state of a logout this
-    server sent (once), the citizen reads that the provider's login is ended too."""
+    """The provider's redirect after its logout, with the state of a logout this server sent
+    (good once). Unlike SAML's signed LogoutResponse it proves nothing about the provider's
+    session: a provider may ask the citizen first and send them back whatever they chose
+    (Connect2id, PingFederate do). So the page says the request arrived, not that it worked."""
     state = request.GET.get("state", "")
     tenant_slug = cache.get(_oidc_logout_key(state)) if state else None
     if tenant_slug is None:
@@ -193,7 +197,7 @@ def oidc_logged_out(request: HttpRequest) -> HttpResponse:
             log="OIDC logout return with an unknown state",
         )
     cache.delete(_oidc_logout_key(state))
-    return _signed_out(request, _tenant(tenant_slug), "confirmed")
+    return _signed_out(request, _tenant(tenant_slug), "returned")
 
 
 @csrf_exempt  # the IdP sends here; the message's signature protects it (see the module doc)
