@@ -82,19 +82,23 @@ def post_logout_redirect_uri() -> str:
     return f"{settings.PUBLIC_URL.rstrip('/')}/oidc/abgemeldet/"
 
 
-def end_session_url(*, id_token: str, state: str) -> str | None:
-    """OpenID Connect RP-Initiated Logout 1.0: the provider's end_session_endpoint with the ID
-    token of the login as hint; None when its discovery document names none."""
+def end_session_request(*, id_token: str, state: str) -> tuple[str, dict[str, str]] | None:
+    """OpenID Connect RP-Initiated Logout 1.0: the provider's end_session_endpoint and the
+    parameters for it, the ID token of the login as hint; None when its discovery document
+    names no such endpoint. Sent as a form POST (§2: providers take GET and POST): the ID token
+    carries the citizen's name and address, and a URL would keep it in the browser's history
+    and in access logs."""
     endpoint = discovery(settings.OIDC_ISSUER).get("end_session_endpoint")
     if not endpoint:
         return None
     params = {
-        "id_token_hint": id_token,
         "post_logout_redirect_uri": post_logout_redirect_uri(),
         "client_id": settings.OIDC_CLIENT_ID,
         "state": state,
     }
-    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+    if id_token:
+        params["id_token_hint"] = id_token
+    return endpoint, params
 
 
 def identity_from_code(*, code: str, pending: dict) -> tuple[dict, str]:

@@ -35,6 +35,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -160,43 +162,67 @@ def logout(request: HttpRequest) -> HttpResponse:
     return _send(request, outgoing, heading=_("Abmeldung beim Identitätsanbieter"))
 
 
+# the state of the OpenID logout this browser started (in the broker session after the flush)
+_OIDC_LOGOUT_STATE = "oidc_logout_state"
+
+
 def _oidc_logout_key(state: str) -> str:
     return f"identity:oidc-logout:{state[:100]}"
 
 
 def _end_oidc_session(request: HttpRequest, oidc_login: dict, tenant: Tenant | None):
-    """OpenID Connect RP-Initiated Logout: the provider ends its session and sends the citizen
-    back to /oidc/abgemeldet/ with our state (kept in the shared cache: the broker session is
-    gone by then)."""
+    """OpenID Connect RP-Initiated Logout: a form that posts itself to the provider's
+    end_session_endpoint; the provider sends the citizen back to /oidc/abgemeldet/ with our
+    state. The state is kept in the new (empty) broker session, which comes back with that
+    top-level GET, and in the shared cache with the portal to return to."""
+    import requests
+
     from kreisportal.identity import oidc
 
     state = secrets.token_urlsafe(24)
     try:
-        location = oidc.end_session_url(id_token=oidc_login.get("id_token", ""), state=state)
-    except Exception as exc:  # noqa: BLE001 - the provider's discovery is unreachable
-        logger.warning("OIDC logout not sent: %s", exc)
-        location = None
-    if location is None:
+        outgoing = oidc.end_session_request(id_token=oidc_login.get("id_token", ""), state=state)
+    except (requests.RequestException, ValueError) as exc:  # discovery unreachable or garbled
+        logger.warning("OIDC logout not sent: %s", exc.__class__.__name__)
+        outgoing = None
+    if outgoing is None:
         return _signed_out(request, tenant, "not_asked")
+    request.session[_OIDC_LOGOUT_STATE] = state
     cache.set(_oidc_logout_key(state), tenant.slug if tenant else "", OUTSTANDING_SECONDS)
-    return HttpResponseRedirect(location)
+    endpoint, fields = outgoing
+    response = TemplateResponse(
+        request,
+        "identity/oidc_logout_post.html",
+        {
+            "heading": _("Abmeldung beim Identitätsanbieter"),
+            "action": endpoint,
+            "fields": sorted(fields.items()),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @require_http_methods(["GET"])
 def oidc_logged_out(request: HttpRequest) -> HttpResponse:
-    """The provider's redirect after its logout, with the state of a logout this server sent
-    (good once). Unlike SAML's signed LogoutResponse it proves nothing about the provider's
-    session: a provider may ask the citizen first and send them back whatever they chose
-    (Connect2id, PingFederate do). So the page says the request arrived, not that it worked."""
+    """The provider's redirect after its logout, with the state of a logout this browser
+    started (good once). Unlike SAML's signed LogoutResponse it proves nothing about the
+    provider's session: a provider may ask the citizen first and send them back whatever they
+    chose (Connect2id, PingFederate do). So the page says the request arrived, not that it
+    worked."""
     state = request.GET.get("state", "")
+    started_here = request.session.pop(_OIDC_LOGOUT_STATE, "")
     tenant_slug = cache.get(_oidc_logout_key(state)) if state else None
-    if tenant_slug is None:
+    if (
+        tenant_slug is None
+        or not constant_time_compare(state, started_here)
+        or not cache.delete(_oidc_logout_key(state))  # once, also against a second tab
+    ):
         return _refuse(
             request,
             _("Diese Abmeldeantwort gehört zu keiner Abmeldung, die hier begonnen wurde."),
             log="OIDC logout return with an unknown state",
         )
-    cache.delete(_oidc_logout_key(state))
     return _signed_out(request, _tenant(tenant_slug), "returned")
 
 

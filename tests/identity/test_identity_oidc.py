@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -214,43 +215,112 @@ def test_sign_out_everywhere_reaches_a_portal_opened_before_a_step_up(db, provid
     assert not TenantSession.objects.filter(broker_session_key=new_key).exists()
 
 
-def test_sign_out_everywhere_ends_the_providers_session_too(db, provider):
-    """OpenID Connect RP-Initiated Logout 1.0: the broker sends the citizen to the provider's
-    end_session_endpoint with the login's ID token as hint; the provider's redirect back with
-    our state (once) is shown as what it is: the request arrived."""
+def _signed_in_through_oidc(provider: FakeProvider) -> Browser:
+    browser = Browser()
+    params = _authorize(browser)
+    code = provider.issue_code(nonce=params["nonce"], challenge=params["code_challenge"])
+    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={params['state']}")
+    browser.get(back["Location"])
+    assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 200
+    return browser
+
+
+def _sign_out_everywhere(browser: Browser):
+    out = browser.post(f"http://{ERKELENZ}/konto/abmelden/", {})
+    return browser.get(out["Location"])
+
+
+def _posted_form(response) -> tuple[str, dict[str, str]]:
+    html = response.content.decode()
+    action = re.search(r'<form method="post" action="([^"]+)" data-auto-submit>', html).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    return action, fields
+
+
+@pytest.fixture
+def provider_with_logout(provider):
     from kreisportal.identity import oidc
 
     provider.supports_logout = True
     oidc.discovery.cache_clear()
+    yield provider
+    oidc.discovery.cache_clear()
+
+
+def test_sign_out_everywhere_ends_the_providers_session_too(db, provider_with_logout, caplog):
+    """OpenID Connect RP-Initiated Logout 1.0: the broker posts the login's ID token as hint
+    to the provider's end_session_endpoint (a form, so the token is in no URL); the provider's
+    redirect back with our state, in the browser that started it and once, is shown as what it
+    is: the request arrived."""
+    provider = provider_with_logout
+    browser = _signed_in_through_oidc(provider)
+    to_provider = _sign_out_everywhere(browser)
+    assert to_provider.status_code == 200 and "no-store" in to_provider["Cache-Control"]
+    action, sent = _posted_form(to_provider)
+    assert action == f"{provider.issuer}/logout"
+    assert sent["id_token_hint"] == provider.last_id_token
+    assert sent["client_id"] == "kreisportal" and len(sent["state"]) >= 20
+    redirect = f"{django_settings.PUBLIC_URL.rstrip('/')}/oidc/abgemeldet/"
+    assert sent["post_logout_redirect_uri"] == redirect
+    assert provider.last_id_token not in action
+    assert not any(provider.last_id_token in r.getMessage() for r in caplog.records)
+    # the portals' sessions ended before the citizen left for the provider
+    assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
+    # a state sent to another browser is no answer to this one's logout
+    stranger = Browser()
+    foreign = stranger.get(f"http://{BASE}:8000/oidc/abgemeldet/?state={sent['state']}")
+    assert foreign.status_code == 400
+    returned = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state={sent['state']}")
+    page = returned.content.decode()
+    # what the provider's redirect proves: the request arrived (it may have asked the
+    # citizen and let them stay signed in there), no more
+    assert returned.status_code == 200
+    assert "Der Identitätsanbieter hat die Abmeldung erhalten" in page
+    assert "beim Identitätsanbieter abgemeldet" not in page
+    assert f'href="http://{ERKELENZ}/"' in page  # back to the portal the citizen came from
+    # once only, and never for a state this server did not send
+    again = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state={sent['state']}")
+    forged = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state=erfunden-1234567890")
+    assert again.status_code == forged.status_code == 400
+
+
+def test_a_step_up_login_hands_the_newest_id_token_to_the_logout(db, provider_with_logout):
+    provider = provider_with_logout
+    browser = _signed_in_through_oidc(provider)
+    first_token = provider.last_id_token
+    start = browser.get(f"http://{HEINSBERG}/konto/anmelden/?next=/konto/&level=high")
+    again = query(browser.get(start["Location"])["Location"])
+    code = provider.issue_code(
+        nonce=again["nonce"],
+        challenge=again["code_challenge"],
+        acr="http://eidas.europa.eu/LoA/high",
+    )
+    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={again['state']}")
+    browser.get(back["Location"])
+    assert provider.last_id_token != first_token
+    _, sent = _posted_form(_sign_out_everywhere(browser))
+    assert sent["id_token_hint"] == provider.last_id_token
+
+
+def test_a_provider_without_logout_or_out_of_reach_is_not_asked_and_the_page_says_so(
+    db, provider, settings
+):
+    from kreisportal.identity import oidc
+
+    oidc.discovery.cache_clear()
+    browser = _signed_in_through_oidc(provider)  # its discovery names no end_session_endpoint
+    done = _sign_out_everywhere(browser)
+    assert done.status_code == 200
+    assert "Der Identitätsanbieter wurde nicht benachrichtigt" in done.content.decode()
+    assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
+    # the provider's discovery out of reach at the moment of the logout
+    other = _signed_in_through_oidc(provider)
+    oidc.discovery.cache_clear()
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens there
     try:
-        browser = Browser()
-        params = _authorize(browser)
-        code = provider.issue_code(nonce=params["nonce"], challenge=params["code_challenge"])
-        back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={params['state']}")
-        browser.get(back["Location"])
-        assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 200
-        out = browser.post(f"http://{ERKELENZ}/konto/abmelden/", {})
-        to_provider = browser.get(out["Location"])
-        assert to_provider.status_code == 302
-        assert to_provider["Location"].startswith(f"{provider.issuer}/logout?")
-        sent = query(to_provider["Location"])
-        assert sent["id_token_hint"] == provider.last_id_token
-        assert sent["client_id"] == "kreisportal" and len(sent["state"]) >= 20
-        redirect = f"{django_settings.PUBLIC_URL.rstrip('/')}/oidc/abgemeldet/"
-        assert sent["post_logout_redirect_uri"] == redirect
-        # the portals' sessions ended before the citizen left for the provider
-        assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
-        returned = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state={sent['state']}")
-        page = returned.content.decode()
-        # what the provider's redirect proves: the request arrived (it may have asked the
-        # citizen and let them stay signed in there), no more
-        assert returned.status_code == 200
-        assert "Der Identitätsanbieter hat die Abmeldung erhalten" in page
-        assert "beim Identitätsanbieter abgemeldet" not in page
-        assert f'href="http://{ERKELENZ}/"' in page  # back to the portal the citizen came from
-        # once only, and never for a state this server did not send
-        again = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state={sent['state']}")
-        forged = browser.get(f"http://{BASE}:8000/oidc/abgemeldet/?state=erfunden-1234567890")
-        assert again.status_code == forged.status_code == 400
+        unreachable = _sign_out_everywhere(other)
     finally:
         oidc.discovery.cache_clear()
+    assert unreachable.status_code == 200
+    assert "Der Identitätsanbieter wurde nicht benachrichtigt" in unreachable.content.decode()
+    assert other.get(f"http://{ERKELENZ}/konto/").status_code == 302
