@@ -588,5 +588,10 @@ def test_head_requests_are_answered_from_the_cache_and_never_stored(django_asser
     assert client.get("/")["X-Page-Cache"] == "miss"  # the HEAD stored nothing
     with django_assert_num_queries(0):
         warm = client.head("/")
-    assert warm.status_code == 200 and warm["X-Page-Cache"] == "hit" and not warm.content
-    assert warm["ETag"] == client.get("/")["ETag"]
+    page = client.get("/")
+    assert warm.status_code == 200 and warm["X-Page-Cache"] == "hit"
+    assert warm["ETag"] == page["ETag"] and warm["Content-Length"] == str(len(page.content))
+    # a missing path asked with HEAD first stores nothing a GET would then be answered with
+    missing = client.head("/leistungen/00000000000001/")
+    assert missing.status_code == 404 and missing.get("X-Page-Cache") != "hit"
+    assert client.get("/leistungen/00000000000001/")["X-Page-Cache"] == "miss"
