@@ -192,7 +192,7 @@ def _end_oidc_session(request: HttpRequest, oidc_login: dict, tenant: Tenant | N
     endpoint, fields = outgoing
     response = TemplateResponse(
         request,
-        "identity/oidc_logout_post.html",
+        "identity/slo_post.html",
         {
             "heading": _("Abmeldung beim Identitätsanbieter"),
             "action": endpoint,

@@ -176,17 +176,24 @@ def test_bad_oidc_answers_are_refused(db, provider, fault, caplog):
     assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
 
 
-def test_sign_out_everywhere_reaches_a_portal_opened_before_a_step_up(db, provider):
-    """A login again at a higher level cycles the broker's session key; the tenant session
-    opened before it must still end with "Abmelden (überall)" (OIDC, as SAML)."""
+def _signed_in_through_oidc(provider: FakeProvider) -> Browser:
     browser = Browser()
     params = _authorize(browser)
     code = provider.issue_code(nonce=params["nonce"], challenge=params["code_challenge"])
     back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={params['state']}")
     browser.get(back["Location"])
     assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 200
-    first_key = browser.client(f"{BASE}:8000").cookies[django_settings.SESSION_COOKIE_NAME].value
-    # Heinsberg asks for the higher level: the provider again, a new broker session key
+    return browser
+
+
+def _sign_out_everywhere(browser: Browser):
+    out = browser.post(f"http://{ERKELENZ}/konto/abmelden/", {})
+    return browser.get(out["Location"])
+
+
+def _step_up_at_heinsberg(browser: Browser, provider: FakeProvider):
+    """Heinsberg asks for the higher level: the provider again (a new broker session key);
+    returns the callback's answer."""
     start = browser.get(f"http://{HEINSBERG}/konto/anmelden/?next=/konto/&level=high")
     to_provider = browser.get(start["Location"])
     assert to_provider.status_code == 302 and "/authorize" in to_provider["Location"]
@@ -196,7 +203,15 @@ def test_sign_out_everywhere_reaches_a_portal_opened_before_a_step_up(db, provid
         challenge=again["code_challenge"],
         acr="http://eidas.europa.eu/LoA/high",
     )
-    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={again['state']}")
+    return browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={again['state']}")
+
+
+def test_sign_out_everywhere_reaches_a_portal_opened_before_a_step_up(db, provider):
+    """A login again at a higher level cycles the broker's session key; the tenant session
+    opened before it must still end with "Abmelden (überall)" (OIDC, as SAML)."""
+    browser = _signed_in_through_oidc(provider)
+    first_key = browser.client(f"{BASE}:8000").cookies[django_settings.SESSION_COOKIE_NAME].value
+    back = _step_up_at_heinsberg(browser, provider)
     assert back.status_code == 302 and "/konto/rueckkehr/" in back["Location"]
     browser.get(back["Location"])
     assert browser.get(f"http://{HEINSBERG}/konto/").status_code == 200
@@ -213,21 +228,6 @@ def test_sign_out_everywhere_reaches_a_portal_opened_before_a_step_up(db, provid
     assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 302
     assert browser.get(f"http://{HEINSBERG}/konto/").status_code == 302
     assert not TenantSession.objects.filter(broker_session_key=new_key).exists()
-
-
-def _signed_in_through_oidc(provider: FakeProvider) -> Browser:
-    browser = Browser()
-    params = _authorize(browser)
-    code = provider.issue_code(nonce=params["nonce"], challenge=params["code_challenge"])
-    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={params['state']}")
-    browser.get(back["Location"])
-    assert browser.get(f"http://{ERKELENZ}/konto/").status_code == 200
-    return browser
-
-
-def _sign_out_everywhere(browser: Browser):
-    out = browser.post(f"http://{ERKELENZ}/konto/abmelden/", {})
-    return browser.get(out["Location"])
 
 
 def _posted_form(response) -> tuple[str, dict[str, str]]:
@@ -288,15 +288,7 @@ def test_a_step_up_login_hands_the_newest_id_token_to_the_logout(db, provider_wi
     provider = provider_with_logout
     browser = _signed_in_through_oidc(provider)
     first_token = provider.last_id_token
-    start = browser.get(f"http://{HEINSBERG}/konto/anmelden/?next=/konto/&level=high")
-    again = query(browser.get(start["Location"])["Location"])
-    code = provider.issue_code(
-        nonce=again["nonce"],
-        challenge=again["code_challenge"],
-        acr="http://eidas.europa.eu/LoA/high",
-    )
-    back = browser.get(f"http://{BASE}:8000/oidc/callback/?code={code}&state={again['state']}")
-    browser.get(back["Location"])
+    browser.get(_step_up_at_heinsberg(browser, provider)["Location"])
     assert provider.last_id_token != first_token
     _, sent = _posted_form(_sign_out_everywhere(browser))
     assert sent["id_token_hint"] == provider.last_id_token
